@@ -1,0 +1,30 @@
+# The two commands a newcomer needs:  make run   and   make test
+PYTHON ?= python3
+VENV   ?= .venv
+PY      = $(VENV)/bin/python
+ROWS   ?= 1000000
+
+.PHONY: run test setup bench clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[test]"
+	touch $@
+
+setup: $(VENV)/.installed
+
+## Generate a ~1M-row reviews dataset to Parquet, analyse it on DuckDB, print the metrics table.
+run: setup
+	$(PY) -m benchmarks.generate_reviews --rows $(ROWS) --out data/reviews_$(ROWS).parquet
+	$(PY) -m dq analyze data/reviews_$(ROWS).parquet --demo-reviews
+
+## Set up and run every test.
+test: setup
+	$(PY) -m pytest -q -p no:cacheprovider
+
+bench: setup
+	$(PY) -m benchmarks.run --rows 10000000
+
+clean:
+	rm -rf $(VENV) data .pytest_cache

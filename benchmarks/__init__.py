@@ -1,0 +1,1 @@
+"""Benchmarks and synthetic data for dq (not part of the installed package)."""

@@ -1,0 +1,24 @@
+"""dq: a data-quality verification engine (Deequ's analyzers and checks) on DuckDB."""
+
+from dq.errors import (
+    ColumnNotFoundError,
+    ColumnTypeError,
+    DQError,
+    InvalidOptionError,
+    PredicateError,
+    StateFormatError,
+    StateMergeError,
+    UnsupportedDataError,
+)
+from dq.metrics import BucketDistribution, Distribution, DistributionValue, Entity, KeyedValues, Metric
+from dq.runner import AnalysisRunner, AnalyzerContext
+from dq.statestore import DirectoryStateStore, InMemoryStateStore
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AnalysisRunner", "AnalyzerContext", "Metric", "Entity", "Distribution", "DistributionValue",
+    "BucketDistribution", "KeyedValues", "InMemoryStateStore", "DirectoryStateStore", "DQError",
+    "ColumnNotFoundError", "ColumnTypeError", "InvalidOptionError", "PredicateError", "StateMergeError",
+    "StateFormatError", "UnsupportedDataError", "__version__",
+]

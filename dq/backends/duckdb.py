@@ -1,0 +1,464 @@
+"""The DuckDB backend (embedded default).
+
+Every input becomes a DuckDB relation on a connection; every statement reads it as the virtual
+table ``__dq_source`` (``relation.query``), so files stream and nothing is copied unless a
+one-shot stream (an Arrow RecordBatchReader) has to be read more than once.
+
+One compile rule per aggregation kind (``_SCAN_RULES``, ``_FREQ_RULES``); an aggregation without a
+rule is a clear error naming the backend. Identifiers are always quoted; values appear only as
+escaped literals (``dq.predicates.sql_literal``).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import decimal
+import glob
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from dq import aggregations as A
+from dq.errors import UnsupportedDataError
+from dq.predicates import quote_identifier, sql_literal
+from dq.schema import Column, Kind, Schema
+from dq.states.frequencies import COUNT, Frequencies
+from dq.states.kll import KLLState
+
+__all__ = ["DuckDBBackend", "connect", "SOURCE", "evaluate_frequency_aggregations"]
+
+SOURCE = "__dq_source"
+FREQ = "__dq_freq"
+DIALECT = "duckdb"
+
+_INTEGRAL = {"tinyint", "smallint", "integer", "bigint", "hugeint", "utinyint", "usmallint", "uinteger",
+             "ubigint", "uhugeint"}
+_KINDS = {
+    **{t: Kind.INTEGRAL for t in _INTEGRAL},
+    "float": Kind.FRACTIONAL, "double": Kind.FRACTIONAL, "decimal": Kind.DECIMAL,
+    "varchar": Kind.STRING, "enum": Kind.STRING, "boolean": Kind.BOOLEAN, "date": Kind.DATE,
+    "timestamp": Kind.TIMESTAMP, "timestamp with time zone": Kind.TIMESTAMP, "timestamp_s": Kind.TIMESTAMP,
+    "timestamp_ms": Kind.TIMESTAMP, "timestamp_ns": Kind.TIMESTAMP, "timestamp_tz": Kind.TIMESTAMP,
+    "time": Kind.TIME, "time with time zone": Kind.TIME, "blob": Kind.BINARY, "bit": Kind.BINARY,
+    "list": Kind.NESTED, "struct": Kind.NESTED, "map": Kind.NESTED, "union": Kind.NESTED, "array": Kind.NESTED,
+}
+
+
+def connect(*, memory_limit: str | None = None, threads: int | None = None,
+            temp_directory: str | None = None) -> duckdb.DuckDBPyConnection:
+    """A fresh in-memory DuckDB connection as dq configures it by default.
+
+    Large grouped queries (exact frequency tables of 10^8 values) may exceed memory; DuckDB then
+    spills to ``temp_directory``, so a bounded ``memory_limit`` keeps peak RSS bounded."""
+    con = duckdb.connect(":memory:")
+    con.execute(f"SET memory_limit = {sql_literal(memory_limit or os.environ.get('DQ_DUCKDB_MEMORY_LIMIT', '3GB'))}")
+    if threads:
+        con.execute(f"SET threads = {int(threads)}")
+    if temp_directory:
+        con.execute(f"SET temp_directory = {sql_literal(temp_directory)}")
+    # insertion order is irrelevant to aggregates; dropping it lets DuckDB stream with less memory
+    con.execute("SET preserve_insertion_order = false")
+    return con
+
+
+def q(name: str) -> str:
+    return quote_identifier(name, DIALECT)
+
+
+def _kind(t: Any) -> Kind:
+    tid = getattr(t, "id", str(t)).lower()
+    return _KINDS.get(tid, Kind.OTHER)
+
+
+# -- inputs -----------------------------------------------------------------------------------
+
+_PARQUET = (".parquet", ".pq", ".parq")
+_CSV = (".csv", ".tsv", ".csv.gz", ".tsv.gz", ".txt")
+_JSON = (".json", ".jsonl", ".ndjson", ".json.gz", ".jsonl.gz", ".ndjson.gz")
+
+
+def _is_polars(obj: Any) -> bool:
+    mod = type(obj).__module__ or ""
+    return mod.startswith("polars") and hasattr(obj, "to_arrow")
+
+
+def _is_pandas(obj: Any) -> bool:
+    mod = type(obj).__module__ or ""
+    return mod.startswith("pandas") and hasattr(obj, "columns")
+
+
+def _files_relation(con: duckdb.DuckDBPyConnection, paths: Sequence[str]) -> duckdb.DuckDBPyRelation:
+    expanded: list[str] = []
+    hive = False
+    for p in paths:
+        if os.path.isdir(p):
+            found = sorted(glob.glob(os.path.join(p, "**", "*"), recursive=True))
+            files = [f for f in found if os.path.isfile(f) and f.lower().endswith(_PARQUET + _CSV + _JSON)]
+            if not files:
+                raise UnsupportedDataError(f"folder {p!r} holds no Parquet, CSV or JSON files")
+            hive = hive or any("=" in part for f in files for part in Path(f).relative_to(p).parts[:-1])
+            expanded.extend(files)
+        elif any(ch in p for ch in "*?["):
+            matches = sorted(glob.glob(p, recursive=True))
+            if not matches:
+                raise UnsupportedDataError(f"no file matches {p!r}")
+            expanded.extend(matches)
+        elif os.path.isfile(p):
+            expanded.append(p)
+        else:
+            raise UnsupportedDataError(f"no such file or folder: {p!r}")
+    lowered = [f.lower() for f in expanded]
+    if all(f.endswith(_PARQUET) for f in lowered):
+        return con.read_parquet(expanded, hive_partitioning=hive, union_by_name=True)
+    if all(f.endswith(_CSV) for f in lowered):
+        return con.read_csv(expanded, hive_partitioning=hive, union_by_name=True)
+    if all(f.endswith(_JSON) for f in lowered):
+        return con.read_json(expanded, hive_partitioning=hive, union_by_name=True)
+    kinds = sorted({os.path.splitext(f)[1] or "(none)" for f in lowered})
+    raise UnsupportedDataError(
+        f"files must all be Parquet ({', '.join(_PARQUET)}), CSV ({', '.join(_CSV)}) or JSON "
+        f"({', '.join(_JSON)}); found extensions {kinds}"
+    )
+
+
+class DuckDBBackend:
+    """Runs plans on one relation. ``num_queries`` counts statements that read the data."""
+
+    name = "duckdb"
+
+    def __init__(self, data: Any, *, connection: duckdb.DuckDBPyConnection | None = None):
+        self.num_queries = 0
+        self.queries: list[str] = []
+        self._one_shot = False
+        self.con = connection if connection is not None else connect()
+        self.rel = self._relation(data, connection)
+        self.schema = Schema(tuple(Column(n, _kind(t), str(t)) for n, t in zip(self.rel.columns, self.rel.types)))
+
+    @staticmethod
+    def accepts(data: Any) -> bool:
+        return not (type(data).__module__ or "").startswith("pyspark")
+
+    def _relation(self, data: Any, connection: duckdb.DuckDBPyConnection | None) -> duckdb.DuckDBPyRelation:
+        con = self.con
+        if isinstance(data, duckdb.DuckDBPyRelation):
+            return data
+        if isinstance(data, (str, os.PathLike)) and connection is not None and not os.path.exists(os.fspath(data)) \
+                and not any(ch in os.fspath(data) for ch in "*?[/\\"):
+            try:
+                return connection.table(os.fspath(data))
+            except duckdb.Error as e:
+                raise UnsupportedDataError(f"{os.fspath(data)!r} is neither a file nor a table or view on the "
+                                           f"given connection ({e})") from None
+        if isinstance(data, (str, os.PathLike)):
+            return _files_relation(con, [os.fspath(data)])
+        if isinstance(data, (list, tuple)) and data and all(isinstance(p, (str, os.PathLike)) for p in data):
+            return _files_relation(con, [os.fspath(p) for p in data])
+        if isinstance(data, pa.Table):
+            return con.from_arrow(data)
+        if isinstance(data, pa.RecordBatchReader):
+            # A reader can be consumed once; a plan may need several passes, so it is loaded into
+            # a temporary table (DuckDB spills it to disk when large).
+            name = f"__dq_stream_{id(data)}"
+            con.register(name + "_reader", data)
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {q(name)} AS SELECT * FROM {q(name + '_reader')}")
+            con.unregister(name + "_reader")
+            return con.table(name)
+        if _is_polars(data):
+            return con.from_arrow(data.to_arrow())
+        if _is_pandas(data):
+            return con.from_df(data)
+        raise UnsupportedDataError(
+            f"cannot analyse an object of type {type(data).__module__}.{type(data).__name__}; expected a file "
+            "path, glob, list of files or folder (Parquet/CSV/JSON), a DuckDB relation or table name (with "
+            "connection=), a pyarrow Table or RecordBatchReader, a pandas or polars DataFrame, or a Spark DataFrame"
+        )
+
+    # -- execution -------------------------------------------------------------------------
+    def _run(self, sql: str) -> duckdb.DuckDBPyRelation:
+        self.num_queries += 1
+        self.queries.append(sql)
+        return self.rel.query(SOURCE, sql)
+
+    def run_scan(self, aggs: Sequence[A.Agg]) -> dict[A.Agg, Any]:
+        """One statement computing every scan aggregation; results mapped back by alias."""
+        exprs: list[str] = []
+        slots: list[tuple[A.Agg, list[str]]] = []
+        for i, agg in enumerate(aggs):
+            parts = compile_scan(agg)
+            aliases = [f"a{i}_{j}" for j in range(len(parts))]
+            exprs.extend(f"{e} AS {q(a)}" for e, a in zip(parts, aliases))
+            slots.append((agg, aliases))
+        rel = self._run(f"SELECT {', '.join(exprs)} FROM {q(SOURCE)}")
+        (row,) = rel.fetchall()
+        by_alias = dict(zip(rel.columns, row))
+        out: dict[A.Agg, Any] = {}
+        for agg, aliases in slots:
+            out[agg] = _convert(agg, [by_alias[a] for a in aliases])
+        return out
+
+    def run_stream(self, aggs: Sequence[A.KLLOf]) -> dict[A.Agg, Any]:
+        """One pass streaming the values of every stream aggregation's column through Arrow."""
+        from datasketches import kll_doubles_sketch
+
+        exprs = []
+        for i, agg in enumerate(aggs):
+            v = f"CAST({q(agg.column)} AS DOUBLE)"
+            if agg.where is not None:
+                v = f"CASE WHEN {agg.where.sql(DIALECT)} THEN {v} END"
+            exprs.append(f"{v} AS {q(f'k{i}')}")
+        sketches = [kll_doubles_sketch(agg.k) for agg in aggs]
+        reader = self._run(f"SELECT {', '.join(exprs)} FROM {q(SOURCE)}").to_arrow_reader(1 << 20)
+        try:
+            for batch in reader:
+                for i, sk in enumerate(sketches):
+                    col = batch.column(i)
+                    if col.null_count:
+                        col = pc.drop_null(col)
+                    if len(col):
+                        sk.update(np.require(col.to_numpy(zero_copy_only=False), np.float64, ["C", "W"]))
+        finally:
+            reader.close()  # an undrained result would block the connection
+        return {agg: KLLState(sk.serialize()) for agg, sk in zip(aggs, sketches)}
+
+    def run_grouped(self, key: A.GroupKey, sums: Sequence[str], aggs: Sequence[A.FreqAgg] | None
+                    ) -> tuple[dict[A.FreqAgg, Any] | None, Frequencies | None]:
+        """One grouped statement for ``key``. With ``aggs``: their values, computed in the engine
+        over the frequency table. Without: the frequency table itself (a mergeable state)."""
+        freq_sql = _frequency_table_sql(key, sums)
+        if aggs is None:
+            table = self._run(freq_sql).to_arrow_table()
+            return None, Frequencies(key.columns, _normalize_freq_table(table, key.columns))
+        statement, assemble = compile_frequency_aggregations(key.columns, aggs)
+        rel = self._run(f"WITH {q(FREQ)} AS MATERIALIZED ({freq_sql}) {statement}")
+        (row,) = rel.fetchall()
+        return assemble(dict(zip(rel.columns, row))), None
+
+    def run_custom(self, sql: str) -> list[tuple]:
+        return self._run(sql).fetchall()
+
+    def source_name(self) -> str:
+        return SOURCE
+
+
+# -- scan compile rules -----------------------------------------------------------------------
+
+def _filter(where: Any, *extra: str) -> str:
+    conds = [c for c in extra if c]
+    if where is not None:
+        conds.insert(0, where.sql(DIALECT))
+    return f" FILTER (WHERE {' AND '.join(conds)})" if conds else ""
+
+
+_FRACTIONAL_RE = r"^(-|\+)? ?\d+((\.\d+)|((?:\.\d+)?[Ee][-+]?\d+))$"
+_INTEGRAL_RE = r"^(-|\+)? ?\d+$"
+_BOOLEAN_RE = r"^(true|false)$"
+
+
+def _datatype(a: A.DataTypeCounts) -> list[str]:
+    c = q(a.column)
+    nulls = f"count(*){_filter(a.where, f'{c} IS NULL')}"
+    nonnull = f"count({c}){_filter(a.where)}"
+    kind = Kind(a.kind)
+    if kind is Kind.INTEGRAL:
+        return [nulls, "0", nonnull, "0", "0"]
+    if kind is Kind.BOOLEAN:
+        return [nulls, "0", "0", nonnull, "0"]
+    s = c if kind is Kind.STRING else f"CAST({c} AS VARCHAR)"
+    m = lambda rx: f"count(*){_filter(a.where, f'regexp_full_match({s}, {sql_literal(rx)})')}"  # noqa: E731
+    frac, integ, boolean = m(_FRACTIONAL_RE), m(_INTEGRAL_RE), m(_BOOLEAN_RE)
+    # the three classes are disjoint, so String is what is left of the non-null values
+    return [nulls, frac, integ, boolean, f"({nonnull} - {frac} - {integ} - {boolean})"]
+
+
+def _hll(a: A.HLLOf) -> list[str]:
+    from dq.backends.duckdb_hll import hll_bitstring_sql
+
+    c = q(a.column)
+    return [hll_bitstring_sql(c, a.precision) + _filter(a.where, f"{c} IS NOT NULL")]
+
+
+def _power(a: A.PowerSumOf) -> list[str]:
+    x = f"CAST({q(a.column)} AS DOUBLE)"
+    return [f"sum({' * '.join([x] * a.k)}){_filter(a.where)}"]
+
+
+def _comoments(a: A.CoMomentsOf) -> list[str]:
+    # DuckDB's regr_* aggregates skip pairs with a NULL on either side, exactly the rows we want;
+    # argument order is (y, x).
+    y, x, f = f"CAST({q(a.y)} AS DOUBLE)", f"CAST({q(a.x)} AS DOUBLE)", _filter(a.where)
+    return [f"regr_count({y}, {x}){f}", f"regr_avgx({y}, {x}){f}", f"regr_avgy({y}, {x}){f}",
+            f"regr_sxy({y}, {x}){f}", f"regr_sxx({y}, {x}){f}", f"regr_syy({y}, {x}){f}"]
+
+
+_SCAN_RULES: dict[type, Callable[[Any], list[str]]] = {
+    A.CountRows: lambda a: [f"count(*){_filter(a.where)}"],
+    A.CountNonNull: lambda a: [f"count({q(a.column)}){_filter(a.where)}"],
+    A.CountTrue: lambda a: [f"count(*){_filter(a.where, a.predicate.sql(DIALECT))}"],
+    A.CountZeros: lambda a: [f"count(*){_filter(a.where, f'{q(a.column)} = 0')}"],
+    A.CountRegex: lambda a: [
+        f"count(*){_filter(a.where, f'regexp_matches({q(a.column)}, {sql_literal(a.pattern)})')}"],
+    A.SumOf: lambda a: [f"sum({q(a.column)}){_filter(a.where)}"],
+    A.MinOf: lambda a: [f"min({q(a.column)}){_filter(a.where)}"],
+    A.MaxOf: lambda a: [f"max({q(a.column)}){_filter(a.where)}"],
+    A.MinLengthOf: lambda a: [
+        f"min({'coalesce(length(' + q(a.column) + '), 0)' if a.null_as_empty else 'length(' + q(a.column) + ')'})"
+        f"{_filter(a.where)}"],
+    A.MaxLengthOf: lambda a: [
+        f"max({'coalesce(length(' + q(a.column) + '), 0)' if a.null_as_empty else 'length(' + q(a.column) + ')'})"
+        f"{_filter(a.where)}"],
+    A.AvgOf: lambda a: [f"avg({q(a.column)}){_filter(a.where)}"],
+    A.VarPopOf: lambda a: [f"var_pop({q(a.column)}){_filter(a.where)}"],
+    A.PowerSumOf: _power,
+    A.CoMomentsOf: _comoments,
+    A.HLLOf: _hll,
+    A.DataTypeCounts: _datatype,
+    A.ExactQuantileOf: lambda a: [f"quantile_cont({q(a.column)}, {float(a.quantile)!r}){_filter(a.where)}"],
+}
+
+
+def compile_scan(agg: A.Agg) -> list[str]:
+    rule = _SCAN_RULES.get(type(agg))
+    if rule is None:
+        raise NotImplementedError(f"the DuckDB backend has no rule for aggregation {type(agg).__name__}")
+    return rule(agg)
+
+
+def _number(v: Any) -> Any:
+    if isinstance(v, decimal.Decimal):
+        return float(v)
+    return v
+
+
+def _convert(agg: A.Agg, values: list[Any]) -> Any:
+    if isinstance(agg, A.HLLOf):
+        from dq.backends.duckdb_hll import HASH_NAME
+        from dq.states.hll import HLLState
+
+        bits = values[0]
+        if bits is None:
+            return HLLState.empty(agg.precision, HASH_NAME)
+        return HLLState.from_bitstring(bits, agg.precision, HASH_NAME)
+    if isinstance(agg, (A.MinOf, A.MaxOf)):
+        v = values[0]
+        if isinstance(v, (int, decimal.Decimal)) and not isinstance(v, bool):
+            return float(v)
+        if isinstance(v, _dt.datetime) or isinstance(v, _dt.date) or v is None or isinstance(v, float):
+            return v
+        return v
+    if agg.ARITY == 1:
+        return _number(values[0])
+    return tuple(_number(v) for v in values)
+
+
+# -- grouping -----------------------------------------------------------------------------------
+
+def sum_column_name(col: str) -> str:
+    return f"__sum:{col}"
+
+
+def _frequency_table_sql(key: A.GroupKey, sums: Sequence[str]) -> str:
+    cols = ", ".join(q(c) for c in key.columns)
+    extra = "".join(f", sum({q(s)}) AS {q(sum_column_name(s))}" for s in sums)
+    where = f" WHERE {key.where.sql(DIALECT)}" if key.where is not None else ""
+    return f"SELECT {cols}, count(*) AS {q(COUNT)}{extra} FROM {q(SOURCE)}{where} GROUP BY {cols}"
+
+
+def _normalize_freq_table(table: pa.Table, columns: Sequence[str]) -> pa.Table:
+    # Engines may return dictionary-encoded keys (ENUM); states keep plain values so they merge.
+    arrays, names = [], []
+    for name in table.column_names:
+        col = table[name]
+        if pa.types.is_dictionary(col.type):
+            col = col.cast(col.type.value_type)
+        arrays.append(col)
+        names.append(name)
+    out = pa.table(arrays, names=names)
+    return out.set_column(out.column_names.index(COUNT), COUNT, out[COUNT].cast(pa.int64()))
+
+
+def compile_frequency_aggregations(columns: Sequence[str], aggs: Sequence[A.FreqAgg]
+                                   ) -> tuple[str, Callable[[dict[str, Any]], dict[A.FreqAgg, Any]]]:
+    """A statement over the frequency table ``__dq_freq`` (defined by the caller) and a function
+    assembling its one result row. Plain aggregates go in one SELECT over the table; parts that
+    need their own subquery (window sums, top-N) are uncorrelated scalar subqueries beside it."""
+    cnt = q(COUNT)
+    subquery_parts: set[str] = set()
+    nn = "(" + " OR ".join(f"{q(c)} IS NOT NULL" for c in columns) + ")"
+    exprs: list[str] = []
+    slots: list[tuple[A.FreqAgg, list[str]]] = []
+    for i, agg in enumerate(aggs):
+        if isinstance(agg, A.NumGroups):
+            parts = [f"count(*) FILTER (WHERE {nn})"]
+        elif isinstance(agg, A.NumRowsNonNull):
+            parts = [f"coalesce(sum({cnt}) FILTER (WHERE {nn}), 0)"]
+        elif isinstance(agg, A.NumSingletons):
+            parts = [f"count(*) FILTER (WHERE {nn} AND {cnt} = 1)"]
+        elif isinstance(agg, A.SumCountLnCount):
+            parts = [f"coalesce(sum({cnt} * ln({cnt})) FILTER (WHERE {nn}), 0)"]
+        elif isinstance(agg, A.DuplicateRows):
+            parts = [f"coalesce(sum({cnt}) FILTER (WHERE {nn} AND {cnt} > 1), 0)"]
+        elif isinstance(agg, A.MutualInfo):
+            x, y = q(agg.x), q(agg.y)
+            inner = (f"SELECT CAST({cnt} AS DOUBLE) AS c, sum({cnt}) OVER (PARTITION BY {x}) AS cx, "
+                     f"sum({cnt}) OVER (PARTITION BY {y}) AS cy, sum({cnt}) OVER () AS n "
+                     f"FROM {q(FREQ)} WHERE {x} IS NOT NULL AND {y} IS NOT NULL")
+            parts = [f"(SELECT coalesce(sum(c * ln(c * n / (CAST(cx AS DOUBLE) * cy))) / max(n), 0) FROM ({inner}))",
+                     f"(SELECT coalesce(sum({cnt}), 0) FROM {q(FREQ)} WHERE {x} IS NOT NULL AND {y} IS NOT NULL)"]
+            subquery_parts.update(parts)
+        elif isinstance(agg, A.TopBins):
+            (col,) = columns
+            v = f"CAST({q(col)} AS VARCHAR)"
+            s = q(sum_column_name(agg.value_sum)) if agg.value_sum else "NULL"
+            order = f"{s if agg.value_sum else cnt} DESC NULLS LAST, {v} ASC NULLS LAST"
+            top = (f"(SELECT list({{'v': v, 'c': c, 's': s}} ORDER BY rn) FROM (SELECT {v} AS v, {cnt} AS c, "
+                   f"CAST({s} AS DOUBLE) AS s, row_number() OVER (ORDER BY {order}) AS rn FROM {q(FREQ)} "
+                   f"ORDER BY {order} LIMIT {int(agg.max_bins)}))")
+            parts = [top, "count(*)", f"coalesce(sum({cnt}), 0)",
+                     f"sum(CAST({s} AS DOUBLE))" if agg.value_sum else "NULL"]
+            subquery_parts.add(top)
+        else:
+            raise NotImplementedError(f"the DuckDB backend has no rule for frequency aggregation {type(agg).__name__}")
+        aliases = [f"f{i}_{j}" for j in range(len(parts))]
+        exprs.extend(f"{e} AS {q(a)}" for e, a in zip(parts, aliases))
+        slots.append((agg, aliases))
+    plain = [e for e in exprs if e.rsplit(" AS ", 1)[0] not in subquery_parts]
+    subs = [e for e in exprs if e.rsplit(" AS ", 1)[0] in subquery_parts]
+    if plain:
+        statement = f"SELECT {', '.join(['plain.*', *subs])} FROM (SELECT {', '.join(plain)} FROM {q(FREQ)}) AS plain"
+    else:
+        statement = f"SELECT {', '.join(subs)}"
+
+    def assemble(row: dict[str, Any]) -> dict[A.FreqAgg, Any]:
+        out: dict[A.FreqAgg, Any] = {}
+        for agg, aliases in slots:
+            vals = [_number(row[a]) for a in aliases]
+            if isinstance(agg, A.TopBins):
+                bins = tuple((b["v"], int(b["c"]), b["s"]) for b in (vals[0] or []))
+                out[agg] = A.TopBinsResult(bins, int(vals[1] or 0), int(vals[2] or 0), vals[3])
+            elif isinstance(agg, A.MutualInfo):
+                out[agg] = (float(vals[0] or 0.0), int(vals[1] or 0))
+            else:
+                out[agg] = vals[0]
+        return out
+
+    return statement, assemble
+
+
+def evaluate_frequency_aggregations(freq: Frequencies, aggs: Sequence[A.FreqAgg]) -> dict[A.FreqAgg, Any]:
+    """Evaluate frequency aggregations over a (merged) frequency state, locally, without any data:
+    the same SQL as the in-engine path, run by DuckDB over the Arrow table."""
+    con = duckdb.connect(":memory:")
+    try:
+        statement, assemble = compile_frequency_aggregations(freq.columns, aggs)
+        rel = con.from_arrow(freq.table)
+        res = rel.query(FREQ, statement)
+        (row,) = res.fetchall()
+        return assemble(dict(zip(res.columns, row)))
+    finally:
+        con.close()

@@ -1,0 +1,114 @@
+"""Exact frequency tables: the shared state of every grouping analyzer.
+
+The table has one column per grouping column (typed as in the data) plus ``__count`` (rows in the
+group) and optionally further ``__sum...`` columns (per-group sums, for Histogram with a sum
+aggregate). It holds *every* group of the rows that passed ``where``, including the group whose
+grouping columns are all NULL: Histogram reports that group as ``NullValue``; the other grouping
+analyzers leave it out (Deequ's frequency-table definition).
+
+Merging is exact: concatenate and re-group adding the counts (NULL and NaN keys group together,
+as in the engines). Serialised as an Arrow IPC stream whose schema metadata carries type and version.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.ipc as ipc
+
+from dq.errors import StateFormatError, StateMergeError
+from dq.states.base import State, register_state
+
+__all__ = ["Frequencies", "COUNT"]
+
+COUNT = "__count"
+
+
+def _canonical(table: pa.Table) -> pa.Table:
+    keys = [n for n in table.column_names if not n.startswith("__")]
+    if not keys or table.num_rows == 0:
+        return table
+    return table.sort_by([(k, "ascending") for k in keys])
+
+
+@register_state
+@dataclass(frozen=True, eq=False)
+class Frequencies(State):
+    TYPE = "Frequencies"
+    columns: tuple[str, ...]
+    table: pa.Table
+
+    @classmethod
+    def empty(cls, columns: tuple[str, ...]) -> Frequencies:
+        fields = [pa.field(c, pa.null()) for c in columns] + [pa.field(COUNT, pa.int64())]
+        return cls(tuple(columns), pa.schema(fields).empty_table())
+
+    @property
+    def is_empty(self) -> bool:
+        return self.table.num_rows == 0
+
+    @property
+    def num_rows(self) -> int:
+        """Rows in all groups, including the all-NULL group."""
+        return int(pa.compute.sum(self.table[COUNT]).as_py() or 0) if self.table.num_rows else 0
+
+    def merge(self, other: Frequencies) -> Frequencies:
+        self._check_mergeable(other)
+        if self.columns != other.columns:
+            raise StateMergeError(f"cannot merge frequencies of {list(self.columns)} with {list(other.columns)}")
+        if set(self.table.column_names) != set(other.table.column_names):
+            raise StateMergeError(
+                f"cannot merge frequency tables with columns {self.table.column_names} and {other.table.column_names}"
+            )
+        if other.is_empty:
+            return self
+        if self.is_empty:
+            return other
+        both = pa.concat_tables([self.table, other.table.select(self.table.column_names)],
+                                promote_options="permissive")
+        value_cols = [c for c in both.column_names if c.startswith("__")]
+        grouped = both.group_by(list(self.columns), use_threads=False).aggregate([(c, "sum") for c in value_cols])
+        grouped = grouped.rename_columns([n[: -len("_sum")] if n.endswith("_sum") and n[:-4] in value_cols else n
+                                          for n in grouped.column_names])
+        return Frequencies(self.columns, grouped.select(self.table.column_names))
+
+    # Equality of tables is by content, independent of row order: the same multiset of groups.
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Frequencies):
+            return NotImplemented
+        return self.columns == other.columns and _canonical(self.table).equals(_canonical(other.table))
+
+    __hash__ = None  # type: ignore[assignment]  # a table is not hashable
+
+    def payload(self) -> dict[str, Any]:  # pragma: no cover - Arrow, not JSON
+        raise TypeError("Frequencies serialise as Arrow IPC; use to_bytes()")
+
+    def to_bytes(self) -> bytes:
+        meta = {b"dq.type": self.TYPE.encode(), b"dq.version": str(self.VERSION).encode(),
+                b"dq.columns": json.dumps(list(self.columns)).encode()}
+        table = self.table.replace_schema_metadata(meta)
+        sink = io.BytesIO()
+        with ipc.new_stream(sink, table.schema) as w:
+            w.write_table(table)
+        return sink.getvalue()
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Frequencies:
+        try:
+            table = ipc.open_stream(io.BytesIO(data)).read_all()
+        except (pa.ArrowInvalid, OSError) as e:
+            raise StateFormatError(f"corrupt Frequencies state: {e}") from None
+        meta = table.schema.metadata or {}
+        if meta.get(b"dq.type") != cls.TYPE.encode():
+            raise StateFormatError(f"not a Frequencies state (type {meta.get(b'dq.type')!r})")
+        version = int(meta.get(b"dq.version", b"0"))
+        if not 1 <= version <= cls.VERSION:
+            raise StateFormatError(f"Frequencies state version {version} is not supported")
+        columns = tuple(json.loads(meta[b"dq.columns"]))
+        if COUNT not in table.column_names or any(c not in table.column_names for c in columns):
+            raise StateFormatError("corrupt Frequencies state: missing columns")
+        return cls(columns, table.replace_schema_metadata(None))

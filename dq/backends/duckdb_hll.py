@@ -36,24 +36,19 @@ def hll_hash_sql(value_sql: str) -> str:
 def hll_key_sql(hash_sql: str, precision: int) -> str:
     """INTEGER SQL ``index * 64 + rank`` for a UBIGINT hash expression ``hash_sql``.
 
-    index = low ``p`` bits of the hash; rank = ``(64 - p) - bit_length(h >> p) + 1``
-    (datasketch's convention). Exposed separately so the rank arithmetic can be tested on
-    chosen 64-bit values.
+    index = the high ``p`` bits of the hash; rank = 1 + the number of trailing zeros of the low
+    ``64 - p`` bits (``65 - p`` when they are all zero). See :mod:`dq.states.hll` for why this
+    convention. Exposed separately so the arithmetic can be tested on chosen 64-bit values.
     """
     p = check_precision(precision)
     h = f"({hash_sql})"
-    # DuckDB has no count-leading-zeros, and log2 on a DOUBLE is inexact just below powers of
-    # two, so bit_length(w) is computed exactly: smear the highest set bit downwards
-    # (w | w>>1 | ... | w>>32 sets every bit below it), then count the ones. Only OR and right
-    # shifts on UBIGINT, so nothing can overflow. The text repeats h 64 times; DuckDB's
-    # common-subexpression elimination evaluates it once (measured on 10M integers: 0.08 s,
-    # vs 0.39 s when a CASE around it defeated the elimination).
-    s = f"({h} >> {p})"
-    for k in (1, 2, 4, 8, 16, 32):
-        s = f"({s} | ({s} >> {k}))"
-    # The key stays INTEGER: index < 2**18 and rank <= 61, so key < 2**24. Casting the masked
-    # index first keeps the sum out of UBIGINT/HUGEINT arithmetic.
-    return f"(CAST({h} & {(1 << p) - 1} AS INTEGER) * {SLOTS_PER_REGISTER} + ({65 - p} - bit_count({s})))"
+    low_bits = 64 - p
+    # w = low bits with a sentinel bit just above them, so w > 0 and w - 1 cannot underflow.
+    # w xor (w - 1) sets exactly the trailing zeros of w plus its lowest one bit: its popcount is
+    # the rank. Four integer operations (vs ~14 for a leading-zero count, which DuckDB lacks),
+    # measured 2x cheaper on 10M strings; nothing overflows (w < 2**(65-p) <= 2**61).
+    w = f"(({h} & {(1 << low_bits) - 1}) | {1 << low_bits})"
+    return f"(CAST({h} >> {low_bits} AS INTEGER) * {SLOTS_PER_REGISTER} + bit_count(xor({w}, {w} - 1)))"
 
 
 def hll_bitstring_sql(value_sql: str, precision: int) -> str:

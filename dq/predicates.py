@@ -125,13 +125,16 @@ def sql_literal(value: object, dialect: str = "duckdb") -> str:
         if not value.is_finite():
             # Neither engine's DECIMAL has NaN or infinity; DOUBLE is the only faithful rendering.
             return _non_finite(float(value))
-        text = format(value, "f")  # never exponent notation: "1E+2" would be read as a DOUBLE
-        whole, _, fraction = text.lstrip("-").partition(".")
-        if len(whole.lstrip("0")) + len(fraction) > 38:
-            # Both engines cap DECIMAL at 38 digits (fractional zeros included) and DuckDB silently reads a
-            # longer literal as a DOUBLE, so it would not come back as the same number.
-            raise ValueError(f"Decimal {value} needs more than 38 digits; no SQL DECIMAL holds it exactly")
-        return _number(text)
+        _sign, digits, exponent = value.as_tuple()
+        assert isinstance(exponent, int)  # finite
+        scale = max(-exponent, 0)
+        precision = max(len(digits) + max(exponent, 0), scale, 1)
+        if precision > 38:
+            # Both engines cap DECIMAL at 38 digits; anything longer cannot come back as the same number.
+            raise ValueError(f"Decimal {value} needs {precision} digits; no SQL DECIMAL holds more than 38")
+        # A typed cast rather than a bare literal: DuckDB reads a long literal as a DOUBLE and an integral
+        # one as an INTEGER, while the cast keeps the exact value and the scale in both engines.
+        return f"CAST('{value:f}' AS DECIMAL({precision}, {scale}))"
     if isinstance(value, str):
         return _string_literal(value, dialect)
     if isinstance(value, _dt.datetime):  # before date: datetime is a date subclass
@@ -234,6 +237,8 @@ _STATEMENT_NODES = _classes(
     "DDL", "DML", "Command", "Set", "Use", "Transaction", "Commit", "Rollback", "Pragma"
 )
 _PARAMETER_NODES = _classes("Placeholder", "Parameter", "SessionParameter")
+# DuckDB's "#1" names a column by position, bypassing the name check (and means nothing in Spark).
+_POSITIONAL_NODES = _classes("PositionalColumn")
 # Set-returning functions change the number of rows, so like aggregates they are not row-level.
 _GENERATOR_NODES = _classes("Unnest", "Explode", "ExplodeOuter", "Posexplode", "PosexplodeOuter", "Inline")
 
@@ -274,10 +279,15 @@ def _short(sql: str, limit: int = 80) -> str:
     return sql if len(sql) <= limit else sql[: limit - 3] + "..."
 
 
-def _node_sql(node: exp.Expr, dialect: str) -> str:
-    # IGNORE: this text only quotes the user's input back in a message; sqlglot would otherwise log
-    # warnings about arguments of (rejected) functions it cannot express.
-    return _short(node.sql(dialect=dialect, comments=False, unsupported_level=ErrorLevel.IGNORE))
+def _node_sql(node: exp.Expr, dialect: str, text: str) -> str:
+    """The offending part of ``text`` as sqlglot writes it back (the tree keeps no exact source span)."""
+    try:
+        # IGNORE: this only quotes the user's input back in a message; sqlglot would otherwise log
+        # warnings about arguments of (rejected) functions it cannot express.
+        return _short(node.sql(dialect=dialect, comments=False, unsupported_level=ErrorLevel.IGNORE))
+    except Exception:  # noqa: BLE001 - the generator can crash on odd trees (e.g. "INTERVAL DATE()")
+        # The error raised must still be ours, quoting the whole text instead.
+        return _short(text)
 
 
 def _tokenize(text: str, dialect: str) -> list[Token]:
@@ -355,7 +365,9 @@ def _check_nodes(text: str, tree: exp.Expr, dialect: str, columns: Sequence[str]
         if missing:
             # sqlglot's parser is lenient in places (a lone "@" becomes ABS() with no argument); an
             # incomplete node would only fail later, at bind time, inside the shared scan.
-            raise PredicateError(text, f"is incomplete: {missing[0]}", offending=_node_sql(node, dialect))
+            raise PredicateError(
+                text, f"is incomplete: {missing[0]}", offending=_node_sql(node, dialect, text)
+            )
         if isinstance(node, _STATEMENT_NODES):
             problem = "contains a SQL statement; only an expression is allowed"
         elif isinstance(node, _SUBQUERY_NODES):
@@ -368,6 +380,8 @@ def _check_nodes(text: str, tree: exp.Expr, dialect: str, columns: Sequence[str]
             problem = "uses a set-returning function; a predicate yields one value per row"
         elif isinstance(node, exp.Star):
             problem = "uses '*'; name the columns instead"
+        elif isinstance(node, _POSITIONAL_NODES):
+            problem = "uses a positional column reference; name the column"
         elif isinstance(node, _PARAMETER_NODES):
             problem = "contains a parameter placeholder; embed values with dq.predicates.sql_literal()"
         elif isinstance(node, exp.Dot) or (isinstance(node, exp.Column) and node.parts[:-1]):
@@ -382,7 +396,7 @@ def _check_nodes(text: str, tree: exp.Expr, dialect: str, columns: Sequence[str]
             )
         else:
             continue
-        raise PredicateError(text, problem, offending=_node_sql(node, dialect))
+        raise PredicateError(text, problem, offending=_node_sql(node, dialect, text))
 
 
 def _check_top_level(text: str, tree: exp.Expr, dialect: str) -> None:
@@ -402,8 +416,8 @@ def _check_top_level(text: str, tree: exp.Expr, dialect: str) -> None:
     if non_boolean:
         raise PredicateError(
             text,
-            "is a constant value, not a condition (e.g. write x = 'abc', not 'abc')",
-            offending=_node_sql(tree, dialect),
+            "is a plain value, not a condition (write e.g. x = 'abc', not 'abc')",
+            offending=_node_sql(tree, dialect, text),
         )
 
 
@@ -449,13 +463,33 @@ def _resolve(text: str, tree: exp.Expr, columns: tuple[str, ...]) -> tuple[exp.E
     return tree.transform(resolve, copy=True), tuple(used)
 
 
+def _generate(tree: exp.Expr, dialect: str) -> str:
+    # comments=False: a "--" comment rendered inside our parentheses would swallow the closing one.
+    # RAISE: SQL that sqlglot knows it cannot express in ``dialect`` must not be emitted approximately.
+    return tree.sql(dialect=dialect, comments=False, unsupported_level=ErrorLevel.RAISE)
+
+
 def _render(text: str, tree: exp.Expr, dialect: str) -> str:
+    """``tree`` as ``dialect`` SQL in parentheses, checked to read back as itself."""
     try:
-        # comments=False: a "--" comment rendered inside our parentheses would swallow the closing one.
-        # RAISE: SQL that sqlglot knows it cannot express in ``dialect`` must not be emitted approximately.
-        return "(" + tree.sql(dialect=dialect, comments=False, unsupported_level=ErrorLevel.RAISE) + ")"
-    except Exception as e:  # noqa: BLE001 - sqlglot's generator can also fail on odd trees (e.g. "DATE ()")
+        out = _generate(tree, dialect)
+    except Exception as e:
+        # Deliberately broad: sqlglot's generator can also crash on odd trees it parsed (e.g. "DATE ()").
         raise PredicateError(text, f"cannot be written in {dialect} SQL: {e}") from e
+    # The generator does not always separate tokens that fuse: NOT(NOT(x)) written "~~x" is DuckDB's LIKE
+    # operator. Reading the output back and writing it again must give the same text; the engine then
+    # parses what we checked.
+    try:
+        d = Dialect.get_or_raise(dialect)
+        again = d.parser().parse_into(exp.Condition, d.tokenize(out), out)
+        stable = len(again) == 1 and again[0] is not None and _generate(again[0], dialect) == out
+    except Exception:  # noqa: BLE001 - any failure to read it back means it is not stable
+        stable = False
+    if not stable:
+        raise PredicateError(
+            text, f"sqlglot cannot write it as {dialect} SQL that reads back the same", offending=out
+        )
+    return f"({out})"
 
 
 @functools.lru_cache(maxsize=_CACHE_SIZE)

@@ -259,6 +259,8 @@ def run_analysis(data: Any, analyzers: Sequence[Analyzer], *, connection: Any = 
                 raise
             metrics[a] = _failed(a, e)
 
+    valid = _bind_check(backend, ctx, valid, metrics, errors)
+
     states: dict[Analyzer, State] = {}
     values: dict[Analyzer, Any] = {}
 
@@ -361,6 +363,30 @@ def run_analysis(data: Any, analyzers: Sequence[Analyzer], *, connection: Any = 
     ordered = {a: metrics[a] for a in analyzers if a in metrics}
     return AnalyzerContext(ordered, num_queries=backend.num_queries, queries=backend.queries,
                            states=states if want_states else None)
+
+
+def _bind_check(backend: Any, ctx: PlanContext, analyzers: list[Analyzer], metrics: dict[Analyzer, Metric],
+                errors: str) -> list[Analyzer]:
+    """Have the engine bind every predicate and regular expression before any scan, so a type
+    error in one predicate is reported on its analyzer instead of failing the shared scan."""
+    from dq.errors import PredicateError
+
+    own = {a: (a.predicates(ctx), a.patterns()) for a in analyzers}
+    if not backend.bind_problems([p for ps, _ in own.values() for p in ps],
+                                 [r for _, rs in own.values() for r in rs]):
+        return analyzers
+    ok = []
+    for a, (preds, pats) in own.items():
+        problems = backend.bind_problems(preds, pats) if (preds or pats) else []
+        if not problems:
+            ok.append(a)
+            continue
+        shown = preds[0].text if preds else pats[0]
+        err = PredicateError(shown, f"the engine cannot evaluate it for {a!r}: {problems[0]}")
+        if errors == "raise":
+            raise err
+        metrics[a] = _failed(a, err)
+    return ok
 
 
 def _isolate(backend: Any, scan: list[Analyzer], plans: dict[Analyzer, dict[str, Any]], results: dict,

@@ -153,6 +153,15 @@ class Analyzer:
             ctx.column(c, context=self.context())
         ctx.where(self.where_text, context=self.context())
 
+    def predicates(self, ctx: PlanContext) -> list[Any]:
+        """The validated SQL predicates this analyzer evaluates (bound by the engine before any scan)."""
+        w = ctx.where(self.where_text)
+        return [] if w is None else [w]
+
+    def patterns(self) -> list[str]:
+        """Regular expressions this analyzer evaluates (compiled by the engine before any scan)."""
+        return []
+
     def aggregations(self, ctx: PlanContext) -> dict[str, Any]:  # scan analyzers
         raise NotImplementedError(f"{self.name} declares no scan aggregations")
 

@@ -135,6 +135,9 @@ class Compliance(_Ratio):
         super().check_schema(ctx)
         ctx.predicate(self.predicate, context=self.context())
 
+    def predicates(self, ctx: PlanContext) -> list[Any]:
+        return [*super().predicates(ctx), ctx.predicate(self.predicate)]
+
     def aggregations(self, ctx: PlanContext) -> dict[str, Any]:
         w = ctx.where(self.where)
         return {"matches": A.CountTrue(ctx.predicate(self.predicate), w), "count": A.CountRows(w)}
@@ -178,6 +181,9 @@ class PatternMatch(_Ratio):
     def check_schema(self, ctx: PlanContext) -> None:
         ctx.column(self.column, (Kind.STRING,), "a string column", context=self.context())
         ctx.where(self.where, context=self.context())
+
+    def patterns(self) -> list[str]:
+        return [self.pattern]
 
     def aggregations(self, ctx: PlanContext) -> dict[str, Any]:
         w = ctx.where(self.where)

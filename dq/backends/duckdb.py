@@ -239,11 +239,30 @@ class DuckDBBackend:
         (row,) = rel.fetchall()
         return assemble(dict(zip(rel.columns, row))), None
 
+    def bind_problems(self, predicates: Sequence[Any], patterns: Sequence[str]) -> list[str]:
+        """Why the engine cannot evaluate these predicates (as booleans) or compile these regular
+        expressions; empty when all is well. DESCRIBE binds without reading any data."""
+        exprs = [f"{p.sql(DIALECT)} AS {q(f'p{i}')}" for i, p in enumerate(predicates)]
+        exprs += [f"regexp_matches('', {sql_literal(rx)}) AS {q(f'r{i}')}" for i, rx in enumerate(patterns)]
+        if not exprs:
+            return []
+        try:
+            rows = self.rel.query(SOURCE, f"DESCRIBE SELECT {', '.join(exprs)} FROM {q(SOURCE)}").fetchall()
+        except duckdb.Error as e:
+            return [_short_engine_error(e)]
+        return [f"{p.text!r} is of type {row[1]}, not BOOLEAN"
+                for p, row in zip(predicates, rows) if row[1] != "BOOLEAN"]
+
     def run_custom(self, sql: str) -> list[tuple]:
         return self._run(sql).fetchall()
 
     def source_name(self) -> str:
         return SOURCE
+
+
+def _short_engine_error(e: BaseException) -> str:
+    lines = [ln for ln in str(e).strip().splitlines() if ln.strip()]
+    return lines[0] if lines else type(e).__name__
 
 
 # -- scan compile rules -----------------------------------------------------------------------

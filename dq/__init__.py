@@ -17,8 +17,23 @@ from dq.statestore import DirectoryStateStore, InMemoryStateStore
 __version__ = "0.1.0"
 
 __all__ = [
-    "AnalysisRunner", "AnalyzerContext", "Metric", "Entity", "Distribution", "DistributionValue",
-    "BucketDistribution", "KeyedValues", "InMemoryStateStore", "DirectoryStateStore", "DQError",
-    "ColumnNotFoundError", "ColumnTypeError", "InvalidOptionError", "PredicateError", "StateMergeError",
-    "StateFormatError", "UnsupportedDataError", "__version__",
+    "AnalysisRunner",
+    "AnalyzerContext",
+    "BucketDistribution",
+    "ColumnNotFoundError",
+    "ColumnTypeError",
+    "DQError",
+    "DirectoryStateStore",
+    "Distribution",
+    "DistributionValue",
+    "Entity",
+    "InMemoryStateStore",
+    "InvalidOptionError",
+    "KeyedValues",
+    "Metric",
+    "PredicateError",
+    "StateFormatError",
+    "StateMergeError",
+    "UnsupportedDataError",
+    "__version__",
 ]

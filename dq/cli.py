@@ -33,7 +33,7 @@ from dq.errors import DQError, InvalidOptionError, closest_names
 from dq.runner import AnalysisRunner
 from dq.schema import Kind
 
-__all__ = ["main", "parse_analyzer", "default_analyzers"]
+__all__ = ["default_analyzers", "main", "parse_analyzer"]
 
 
 def parse_analyzer(text: str) -> Analyzer:

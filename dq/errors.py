@@ -11,13 +11,13 @@ import difflib
 from collections.abc import Iterable, Sequence
 
 __all__ = [
-    "DQError",
     "ColumnNotFoundError",
     "ColumnTypeError",
+    "DQError",
     "InvalidOptionError",
     "PredicateError",
-    "StateMergeError",
     "StateFormatError",
+    "StateMergeError",
     "UnsupportedDataError",
     "closest_names",
 ]

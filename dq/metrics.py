@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = [
-    "Entity",
-    "Metric",
-    "DistributionValue",
-    "Distribution",
-    "BucketValue",
     "BucketDistribution",
+    "BucketValue",
+    "Distribution",
+    "DistributionValue",
+    "Entity",
     "KeyedValues",
+    "Metric",
 ]
 
 

@@ -24,7 +24,7 @@ from dq.states.base import State
 from dq.states.frequencies import Frequencies
 from dq.statestore import StateStore
 
-__all__ = ["AnalysisRunner", "AnalysisRunBuilder", "AnalyzerContext"]
+__all__ = ["AnalysisRunBuilder", "AnalysisRunner", "AnalyzerContext"]
 
 
 def _short(e: BaseException) -> str:
@@ -212,8 +212,12 @@ class AnalysisRunner:
 
 
 def _ctx_for_state(state: State) -> PlanContext:
+    """Without data, the only columns an analyzer can name are those its state carries: the
+    grouping columns and the summed columns ("__sum:<col>") of a frequency table."""
     if isinstance(state, Frequencies):
-        return PlanContext(Schema(tuple(Column(c, Kind.OTHER, "?") for c in state.columns)))
+        names = list(state.columns) + [c[len("__sum:"):] for c in state.table.column_names
+                                       if c.startswith("__sum:")]
+        return PlanContext(Schema(tuple(Column(c, Kind.OTHER, "?") for c in names)))
     return PlanContext(Schema(()))
 
 
@@ -274,24 +278,24 @@ def run_analysis(data: Any, analyzers: Sequence[Analyzer], *, connection: Any = 
     scan_aggs = list(dict.fromkeys(g for p in plans.values() for g in p.values() if not g.STREAM))
     stream_aggs = list(dict.fromkeys(g for p in plans.values() for g in p.values() if g.STREAM))
     results: dict[Any, Any] = {}
-    agg_errors: dict[Any, BaseException] = {}
+    failed: dict[Analyzer, BaseException] = {}
     if scan_aggs:
         try:
             results.update(backend.run_scan(scan_aggs))
         except Exception as e:  # an engine error inside the shared scan: isolate the culprits
             if isinstance(e, DQError) and errors == "raise":
                 raise
-            _isolate(backend, scan, plans, results, agg_errors, e)
+            _isolate(backend, scan, plans, results, failed, e)
     if stream_aggs:
         try:
             results.update(backend.run_stream(stream_aggs))
         except Exception as e:
-            for g in stream_aggs:
-                agg_errors[g] = e
+            for a in scan:
+                if any(g.STREAM for g in plans[a].values()):
+                    failed.setdefault(a, e)
     for a in scan:
-        failed = [agg_errors[g] for g in plans[a].values() if g in agg_errors]
-        if failed:
-            metrics[a] = _failed(a, failed[0])
+        if a in failed:
+            metrics[a] = _failed(a, failed[a])
             continue
         try:
             states[a] = a.state_from({k: results[g] for k, g in plans[a].items()})
@@ -390,9 +394,11 @@ def _bind_check(backend: Any, ctx: PlanContext, analyzers: list[Analyzer], metri
 
 
 def _isolate(backend: Any, scan: list[Analyzer], plans: dict[Analyzer, dict[str, Any]], results: dict,
-             agg_errors: dict, error: BaseException) -> None:
+             failed: dict, error: BaseException) -> None:
     """The shared scan failed at run time (e.g. a cast inside one predicate). Re-run each
-    analyzer's aggregations on their own so only the culprits fail (Deequ fails them all)."""
+    analyzer's aggregations on their own so only the culprits fail (Deequ fails them all).
+    Failures are recorded per analyzer: an aggregation a culprit shares with others (count(*))
+    is not blamed for the culprit's error."""
     for a in scan:
         own = [g for g in dict.fromkeys(plans[a].values()) if not g.STREAM and g not in results]
         if not own:
@@ -400,7 +406,4 @@ def _isolate(backend: Any, scan: list[Analyzer], plans: dict[Analyzer, dict[str,
         try:
             results.update(backend.run_scan(own))
         except Exception as e:
-            for g in own:
-                agg_errors[g] = e
-
-
+            failed[a] = e

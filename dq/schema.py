@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from dq.errors import ColumnNotFoundError, ColumnTypeError
 
-__all__ = ["Kind", "Column", "Schema"]
+__all__ = ["Column", "Kind", "Schema"]
 
 
 class Kind(str, enum.Enum):

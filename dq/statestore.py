@@ -14,7 +14,7 @@ from dq.analyzers.base import Analyzer
 from dq.errors import StateFormatError
 from dq.states.base import State, dumps, loads
 
-__all__ = ["StateStore", "InMemoryStateStore", "DirectoryStateStore", "analyzer_key"]
+__all__ = ["DirectoryStateStore", "InMemoryStateStore", "StateStore", "analyzer_key"]
 
 
 def analyzer_key(analyzer: Analyzer) -> str:

@@ -17,8 +17,17 @@ from dq.metrics import Entity
 from dq.schema import Column, Kind, Schema
 
 __all__ = [
-    "Analyzer", "MetricFailure", "EmptyStateFailure", "NullBehavior", "FilteredRowOutcome", "AnalyzerOptions",
-    "PlanContext", "NUMERIC", "ORDERABLE", "analyzer_types", "analyzer_from_dict",
+    "NUMERIC",
+    "ORDERABLE",
+    "Analyzer",
+    "AnalyzerOptions",
+    "EmptyStateFailure",
+    "FilteredRowOutcome",
+    "MetricFailure",
+    "NullBehavior",
+    "PlanContext",
+    "analyzer_from_dict",
+    "analyzer_types",
 ]
 
 NUMERIC = (Kind.INTEGRAL, Kind.FRACTIONAL, Kind.DECIMAL)

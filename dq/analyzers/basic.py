@@ -15,7 +15,6 @@ from dq.analyzers.base import (
     Analyzer,
     AnalyzerOptions,
     EmptyStateFailure,
-    MetricFailure,
     NullBehavior,
     PlanContext,
     as_columns,
@@ -38,8 +37,23 @@ from dq.states.simple import (
 )
 
 __all__ = [
-    "Size", "Completeness", "Compliance", "PatternMatch", "Sum", "Mean", "Minimum", "Maximum", "MinLength",
-    "MaxLength", "Range", "ZerosCount", "RatioOfSums", "DataType", "ColumnCount", "ColumnExists", "Patterns",
+    "ColumnCount",
+    "ColumnExists",
+    "Completeness",
+    "Compliance",
+    "DataType",
+    "MaxLength",
+    "Maximum",
+    "Mean",
+    "MinLength",
+    "Minimum",
+    "PatternMatch",
+    "Patterns",
+    "Range",
+    "RatioOfSums",
+    "Size",
+    "Sum",
+    "ZerosCount",
 ]
 
 _NUMERIC_EXPECTED = "numeric (integer, float, double or decimal)"
@@ -435,11 +449,13 @@ class RatioOfSums(Analyzer):
 
     def aggregations(self, ctx: PlanContext) -> dict[str, Any]:
         w = ctx.where(self.where)
-        return {"num": A.SumOf(ctx.column(self.numerator).name, w),
-                "den": A.SumOf(ctx.column(self.denominator).name, w), "rows": A.CountRows(w)}
+        num = ctx.column(self.numerator).name
+        return {"num": A.SumOf(num, w), "den": A.SumOf(ctx.column(self.denominator).name, w),
+                "n": A.CountNonNull(num, w)}
 
     def state_from(self, r: dict[str, Any]) -> RatioOfSumsState:
-        return RatioOfSumsState(float(r["num"] or 0.0), float(r["den"] or 0.0), int(r["rows"] or 0))
+        # ``count`` = non-null numerators: none at all is an empty state (Deequ: a NULL sum).
+        return RatioOfSumsState(float(r["num"] or 0.0), float(r["den"] or 0.0), int(r["n"] or 0))
 
     def value_from_state(self, state: RatioOfSumsState) -> float:
         if state.is_empty:

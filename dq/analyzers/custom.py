@@ -14,10 +14,22 @@ from dq.errors import PredicateError
 from dq.metrics import Entity
 from dq.states.simple import CustomSqlState
 
-__all__ = ["CustomSql", "DATASET_TABLE"]
+__all__ = ["DATASET_TABLE", "CustomSql"]
 
 #: the name under which a CustomSql statement sees the data being analysed
 DATASET_TABLE = "dataset"
+
+
+def _cte_in_scope(table: exp.Table, name: str) -> bool:
+    """True if a WITH clause of a query enclosing ``table`` defines ``name`` (CTEs are visible only
+    inside the query that defines them, so one defined in another subquery does not count)."""
+    node = table.parent
+    while node is not None:
+        with_ = (node.args.get("with_") or node.args.get("with")) if isinstance(node, exp.Expression) else None
+        if with_ is not None and any(c.alias_or_name.lower() == name for c in with_.expressions):
+            return True
+        node = node.parent
+    return False
 
 
 @lru_cache(maxsize=256)
@@ -31,10 +43,9 @@ def _parse(sql: str) -> exp.Expression:
     stmt = statements[0]
     if not isinstance(stmt, (exp.Select, exp.Union, exp.Intersect, exp.Except)):
         raise PredicateError(sql, "expected a SELECT statement", offending=stmt.sql()[:60])
-    ctes = {c.alias_or_name.lower() for c in stmt.find_all(exp.CTE)}
     for t in stmt.find_all(exp.Table):
         name = t.name.lower()
-        if t.args.get("db") or t.args.get("catalog") or (name != DATASET_TABLE and name not in ctes):
+        if t.args.get("db") or t.args.get("catalog") or (name != DATASET_TABLE and not _cte_in_scope(t, name)):
             raise PredicateError(sql, f"a CustomSql statement may read only the table '{DATASET_TABLE}'",
                                  offending=t.sql())
     return stmt

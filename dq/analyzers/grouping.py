@@ -29,8 +29,17 @@ from dq.errors import InvalidOptionError
 from dq.metrics import Distribution, DistributionValue, Entity
 from dq.states.frequencies import COUNT, Frequencies
 
-__all__ = ["CountDistinct", "Distinctness", "Uniqueness", "UniqueValueRatio", "Entropy", "MutualInformation",
-           "DuplicateRowCount", "Histogram", "NULL_VALUE"]
+__all__ = [
+    "NULL_VALUE",
+    "CountDistinct",
+    "Distinctness",
+    "DuplicateRowCount",
+    "Entropy",
+    "Histogram",
+    "MutualInformation",
+    "UniqueValueRatio",
+    "Uniqueness",
+]
 
 #: the bin name of NULL in histograms (Deequ's)
 NULL_VALUE = "NullValue"
@@ -272,13 +281,19 @@ class Histogram(GroupingAnalyzer):
         top: A.TopBinsResult = r["top"]
         use_sum = self.aggregate_sum is not None
         total = (top.total_sum or 0.0) if use_sum else top.total_count
-        values: dict[str, DistributionValue] = {}
-        shown = 0.0
+        absolutes: dict[str, float] = {}
         for value, count, s in top.bins:
-            absolute = (s or 0.0) if use_sum else count
-            shown += absolute
-            ratio = (absolute / total if total else 0.0) if self.compute_frequencies_as_ratio else 1.0
-            absolute_out = int(absolute) if float(absolute).is_integer() else absolute
-            values[NULL_VALUE if value is None else value] = DistributionValue(absolute_out, ratio)
-        tail = total - shown
-        return Distribution(values, top.number_of_bins, int(tail) if float(tail).is_integer() else tail)
+            key = NULL_VALUE if value is None else value
+            # A text value 'NullValue' and NULL share one bin, as in Deequ (it fills NULLs with
+            # the text 'NullValue' before grouping).
+            absolutes[key] = absolutes.get(key, 0) + ((s or 0.0) if use_sum else count)
+        merged_bins = len(top.bins) - len(absolutes)
+        values: dict[str, DistributionValue] = {}
+        for key, absolute in absolutes.items():
+            if self.compute_frequencies_as_ratio:
+                ratio = absolute / total if total else 0.0
+            else:
+                ratio = float(absolute)  # Deequ divides by 1 when ratios are off
+            values[key] = DistributionValue(int(absolute) if float(absolute).is_integer() else absolute, ratio)
+        tail = total - sum(absolutes.values())
+        return Distribution(values, top.number_of_bins - merged_bins, int(tail) if float(tail).is_integer() else tail)

@@ -8,12 +8,20 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from dq import aggregations as A
-from dq.analyzers.base import NUMERIC, Analyzer, EmptyStateFailure, MetricFailure, PlanContext, require_str, require_where
+from dq.analyzers.base import (
+    NUMERIC,
+    Analyzer,
+    EmptyStateFailure,
+    MetricFailure,
+    PlanContext,
+    require_str,
+    require_where,
+)
 from dq.analyzers.basic import _NUMERIC_EXPECTED, _NumericColumn
 from dq.metrics import Entity
 from dq.states.moments import CoMoments, Moments, moments_from_power_sums
 
-__all__ = ["StandardDeviation", "Variance", "Skewness", "Kurtosis", "Correlation"]
+__all__ = ["Correlation", "Kurtosis", "Skewness", "StandardDeviation", "Variance"]
 
 
 class _Moments(_NumericColumn):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -13,6 +14,7 @@ from dq.analyzers.base import (
     NESTED_FORBIDDEN,
     Analyzer,
     EmptyStateFailure,
+    MetricFailure,
     PlanContext,
     require_fraction,
     require_str,
@@ -24,8 +26,14 @@ from dq.metrics import BucketDistribution, BucketValue, KeyedValues
 from dq.states.kll import DEFAULT_K, KLLState, check_k
 from dq.states.simple import ExactQuantileState
 
-__all__ = ["ApproxCountDistinct", "ApproxQuantile", "ApproxQuantiles", "KLLSketch", "ExactQuantile",
-           "InterquartileRange"]
+__all__ = [
+    "ApproxCountDistinct",
+    "ApproxQuantile",
+    "ApproxQuantiles",
+    "ExactQuantile",
+    "InterquartileRange",
+    "KLLSketch",
+]
 
 DEFAULT_PRECISION = 14
 
@@ -127,7 +135,7 @@ class ApproxQuantile(_KLLColumn):
         return k_for_relative_error(self.relative_error, "ApproxQuantile")
 
     def _value(self, sketch: kll_doubles_sketch) -> float:
-        return float(sketch.get_quantile(self.quantile))
+        return float(sketch.get_quantile(self.quantile, True))
 
 
 @dataclass(frozen=True)
@@ -155,7 +163,7 @@ class ApproxQuantiles(_KLLColumn):
         return k_for_relative_error(self.relative_error, "ApproxQuantiles")
 
     def _value(self, sketch: kll_doubles_sketch) -> KeyedValues:
-        return KeyedValues({str(q): float(sketch.get_quantile(q)) for q in self.quantiles})
+        return KeyedValues({str(q): float(sketch.get_quantile(q, True)) for q in self.quantiles})
 
 
 @dataclass(frozen=True)
@@ -185,6 +193,11 @@ class KLLSketch(_KLLColumn):
     def _value(self, sketch: kll_doubles_sketch) -> BucketDistribution:
         lo, hi, n = sketch.get_min_value(), sketch.get_max_value(), sketch.n
         width = (hi - lo) / self.number_of_buckets
+        if not (math.isfinite(lo) and math.isfinite(hi) and math.isfinite(width)):
+            raise MetricFailure(
+                f"KLLSketch buckets of {self.column!r} are undefined: equal-width buckets need a finite range, "
+                f"but the values span [{lo!r}, {hi!r}]"
+            )
         edges = [lo + i * width for i in range(self.number_of_buckets)] + [hi]
         buckets = []
         for i in range(self.number_of_buckets):

@@ -2,6 +2,7 @@
 
 from dq.states.base import State, dumps, loads
 from dq.states.frequencies import Frequencies
+from dq.states.hll import HLLState
 from dq.states.kll import KLLState
 from dq.states.moments import CoMoments, Moments
 from dq.states.simple import (
@@ -18,15 +19,23 @@ from dq.states.simple import (
 )
 
 __all__ = [
-    "State", "dumps", "loads", "Frequencies", "KLLState", "CoMoments", "Moments", "CustomSqlState",
-    "DataTypeHistogram", "MaxState", "MeanState", "MinMaxState", "MinState", "NumMatches",
-    "NumMatchesAndCount", "RatioOfSumsState", "SumState", "HLLState",
+    "CoMoments",
+    "CustomSqlState",
+    "DataTypeHistogram",
+    "Frequencies",
+    "HLLState",
+    "KLLState",
+    "MaxState",
+    "MeanState",
+    "MinMaxState",
+    "MinState",
+    "Moments",
+    "NumMatches",
+    "NumMatchesAndCount",
+    "RatioOfSumsState",
+    "State",
+    "SumState",
+    "dumps",
+    "loads",
 ]
 
-
-def __getattr__(name: str):  # HLLState lives in its own module (loaded on first use)
-    if name == "HLLState":
-        from dq.states.hll import HLLState
-
-        return HLLState
-    raise AttributeError(name)

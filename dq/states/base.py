@@ -17,9 +17,11 @@ import json
 import math
 from typing import Any, ClassVar, TypeVar
 
+from typing_extensions import Self
+
 from dq.errors import StateFormatError, StateMergeError
 
-__all__ = ["State", "dumps", "loads", "register_state", "state_types", "b64", "unb64", "jfloat", "pfloat"]
+__all__ = ["State", "b64", "count", "dumps", "jfloat", "loads", "pfloat", "register_state", "state_types", "unb64"]
 
 S = TypeVar("S", bound="State")
 
@@ -48,7 +50,7 @@ class State:
     TYPE: ClassVar[str] = ""
     VERSION: ClassVar[int] = 1
 
-    def merge(self: S, other: S) -> S:  # pragma: no cover - abstract
+    def merge(self, other: Self) -> Self:  # pragma: no cover - abstract
         raise NotImplementedError
 
     @property
@@ -67,7 +69,7 @@ class State:
         raise NotImplementedError
 
     @classmethod
-    def from_payload(cls: type[S], payload: dict[str, Any]) -> S:  # pragma: no cover - abstract
+    def from_payload(cls, payload: dict[str, Any]) -> Self:  # pragma: no cover - abstract
         raise NotImplementedError
 
     def to_dict(self) -> dict[str, Any]:
@@ -85,7 +87,7 @@ class State:
             raise StateFormatError(f"unknown state type {kind!r}; known: {sorted(_REGISTRY)}")
         if cls is not State and target is not cls:
             raise StateFormatError(f"expected a {cls.TYPE} state, found {kind!r}")
-        if not isinstance(version, int) or version > target.VERSION or version < 1:
+        if type(version) is not int or version > target.VERSION or version < 1:
             raise StateFormatError(
                 f"{kind} state version {version!r} is not supported (this dq reads versions 1..{target.VERSION})"
             )
@@ -102,7 +104,10 @@ class State:
 
     @classmethod
     def from_bytes(cls, data: bytes) -> State:
-        return loads(data)
+        state = loads(data)
+        if cls is not State and type(state) is not cls:
+            raise StateFormatError(f"expected a {cls.TYPE} state, found {state.TYPE!r}")
+        return state
 
 
 def dumps(state: State) -> bytes:
@@ -121,6 +126,13 @@ def loads(data: bytes) -> State:
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
         raise StateFormatError(f"corrupt state: not JSON or Arrow ({e})") from None
     return State.from_dict(d)
+
+
+def count(x: Any, name: str = "count") -> int:
+    """A serialised count: a non-negative integer, never coerced from a float or a bool."""
+    if type(x) is not int or x < 0:
+        raise StateFormatError(f"{name} must be a non-negative integer, found {x!r}")
+    return x
 
 
 def b64(data: bytes) -> str:

@@ -18,14 +18,39 @@ from dataclasses import dataclass
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.ipc as ipc
+from pyarrow import ipc
 
 from dq.errors import StateFormatError, StateMergeError
 from dq.states.base import State, register_state
 
-__all__ = ["Frequencies", "COUNT"]
+__all__ = ["COUNT", "Frequencies"]
 
 COUNT = "__count"
+
+#: the Arrow IPC end-of-stream marker (continuation token + zero length)
+_EOS = b"\xff\xff\xff\xff\x00\x00\x00\x00"
+
+
+def _typed(table: pa.Table) -> bool:
+    return not all(pa.types.is_null(t) for t in table.schema.types)
+
+
+def _fold_negative_zero(table: pa.Table, keys: tuple[str, ...]) -> pa.Table:
+    """-0.0 and 0.0 are one group in the engines (they compare equal) but two in pyarrow's hash
+    grouping; adding 0.0 turns -0.0 into 0.0 and leaves every other float (NaN too) as it is."""
+    for k in keys:
+        col = table[k]
+        if pa.types.is_floating(col.type):
+            table = table.set_column(table.column_names.index(k), k, pa.compute.add(col, pa.scalar(0.0, col.type)))
+    return table
+
+
+def _rows(table: pa.Table) -> list[tuple]:
+    """Rows as tuples with NaN replaced by a marker, so equal tables compare equal (NaN != NaN)."""
+    nan = ("NaN",)
+    cols = [[nan if isinstance(v, float) and v != v else v for v in table[c].to_pylist()]
+            for c in table.column_names]
+    return sorted(zip(*cols), key=repr)
 
 
 def _canonical(table: pa.Table) -> pa.Table:
@@ -60,16 +85,19 @@ class Frequencies(State):
         self._check_mergeable(other)
         if self.columns != other.columns:
             raise StateMergeError(f"cannot merge frequencies of {list(self.columns)} with {list(other.columns)}")
+        # An empty state is the identity whatever its (possibly null-typed) columns; of two empty
+        # states keep the one that knows its types.
+        if other.is_empty and (not self.is_empty or _typed(self.table) or not _typed(other.table)):
+            return self
+        if self.is_empty:
+            return other
         if set(self.table.column_names) != set(other.table.column_names):
             raise StateMergeError(
                 f"cannot merge frequency tables with columns {self.table.column_names} and {other.table.column_names}"
             )
-        if other.is_empty:
-            return self
-        if self.is_empty:
-            return other
         both = pa.concat_tables([self.table, other.table.select(self.table.column_names)],
                                 promote_options="permissive")
+        both = _fold_negative_zero(both, self.columns)
         value_cols = [c for c in both.column_names if c.startswith("__")]
         grouped = both.group_by(list(self.columns), use_threads=False).aggregate([(c, "sum") for c in value_cols])
         grouped = grouped.rename_columns([n[: -len("_sum")] if n.endswith("_sum") and n[:-4] in value_cols else n
@@ -80,7 +108,13 @@ class Frequencies(State):
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Frequencies):
             return NotImplemented
-        return self.columns == other.columns and _canonical(self.table).equals(_canonical(other.table))
+        if self.columns != other.columns or self.table.column_names != other.table.column_names:
+            return False
+        if self.table.num_rows != other.table.num_rows:
+            return False
+        if self.table.num_rows and self.table.schema.types != other.table.schema.types:
+            return False
+        return _rows(self.table) == _rows(other.table)
 
     __hash__ = None  # type: ignore[assignment]  # a table is not hashable
 
@@ -89,7 +123,8 @@ class Frequencies(State):
 
     def to_bytes(self) -> bytes:
         meta = {b"dq.type": self.TYPE.encode(), b"dq.version": str(self.VERSION).encode(),
-                b"dq.columns": json.dumps(list(self.columns)).encode()}
+                b"dq.columns": json.dumps(list(self.columns)).encode(),
+                b"dq.rows": str(self.table.num_rows).encode()}
         table = self.table.replace_schema_metadata(meta)
         sink = io.BytesIO()
         with ipc.new_stream(sink, table.schema) as w:
@@ -98,6 +133,10 @@ class Frequencies(State):
 
     @classmethod
     def from_bytes(cls, data: bytes) -> Frequencies:
+        # A stream cut after its schema message is still a valid, row-less IPC stream: require
+        # the end-of-stream marker and the row count written in the metadata.
+        if not data.endswith(_EOS):
+            raise StateFormatError("corrupt Frequencies state: the Arrow stream is truncated (no end-of-stream marker)")
         try:
             table = ipc.open_stream(io.BytesIO(data)).read_all()
         except (pa.ArrowInvalid, OSError) as e:
@@ -105,10 +144,18 @@ class Frequencies(State):
         meta = table.schema.metadata or {}
         if meta.get(b"dq.type") != cls.TYPE.encode():
             raise StateFormatError(f"not a Frequencies state (type {meta.get(b'dq.type')!r})")
-        version = int(meta.get(b"dq.version", b"0"))
+        try:
+            version = int(meta.get(b"dq.version", b"0"))
+            columns = tuple(json.loads(meta[b"dq.columns"]))
+            rows = int(meta[b"dq.rows"]) if b"dq.rows" in meta else None
+        except (ValueError, KeyError, TypeError) as e:
+            raise StateFormatError(f"corrupt Frequencies state metadata: {e!r}") from None
         if not 1 <= version <= cls.VERSION:
-            raise StateFormatError(f"Frequencies state version {version} is not supported")
-        columns = tuple(json.loads(meta[b"dq.columns"]))
+            raise StateFormatError(f"Frequencies state version {version} is not supported (this dq reads 1..{cls.VERSION})")
+        if not all(isinstance(c, str) for c in columns):
+            raise StateFormatError("corrupt Frequencies state: column names must be strings")
         if COUNT not in table.column_names or any(c not in table.column_names for c in columns):
             raise StateFormatError("corrupt Frequencies state: missing columns")
+        if rows is not None and rows != table.num_rows:
+            raise StateFormatError(f"corrupt Frequencies state: {table.num_rows} rows, the metadata says {rows}")
         return cls(columns, table.replace_schema_metadata(None))

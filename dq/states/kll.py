@@ -4,16 +4,17 @@ sketch made here merges with one made by any DataSketches implementation (Spark 
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from datasketches import kll_doubles_sketch
 
-from dq.errors import InvalidOptionError, StateMergeError
+from dq.errors import InvalidOptionError, StateFormatError, StateMergeError
 from dq.states.base import State, b64, register_state, unb64
 
-__all__ = ["KLLState", "DEFAULT_K"]
+__all__ = ["DEFAULT_K", "KLLState"]
 
 #: DataSketches' default; normalised rank error about 1.33% (single quantile, 99% confidence).
 DEFAULT_K = 200
@@ -65,10 +66,15 @@ class KLLState(State):
         return KLLState(a.serialize())
 
     def payload(self) -> dict[str, Any]:
-        return {"sketch": b64(self.sketch)}
+        return {"sketch": b64(self.sketch), "sha256": hashlib.sha256(self.sketch).hexdigest()}
 
     @classmethod
     def from_payload(cls, p: dict[str, Any]) -> KLLState:
         raw = unb64(p["sketch"])
-        kll_doubles_sketch.deserialize(raw)  # validate now: a corrupt sketch must not load
+        # DataSketches' deserialiser trusts the lengths in the sketch header and reads past the
+        # end of a truncated buffer (a crash, not an exception), so the bytes are checked against
+        # the digest written with them before the sketch is ever parsed.
+        if hashlib.sha256(raw).hexdigest() != p.get("sha256"):
+            raise StateFormatError("KLL state: the sketch bytes do not match their sha256 digest (truncated or corrupt)")
+        kll_doubles_sketch.deserialize(raw)
         return cls(raw)

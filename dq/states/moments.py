@@ -12,9 +12,9 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from dq.states.base import State, jfloat, pfloat, register_state
+from dq.states.base import State, count, jfloat, pfloat, register_state
 
-__all__ = ["Moments", "CoMoments", "moments_from_power_sums"]
+__all__ = ["CoMoments", "Moments", "moments_from_power_sums"]
 
 
 def moments_from_power_sums(n: int, mean: float, m2: float, s2: float | None, s3: float | None,
@@ -111,7 +111,7 @@ class Moments(State):
 
     @classmethod
     def from_payload(cls, p: dict[str, Any]) -> Moments:
-        return cls(int(p["order"]), int(p["n"]), pfloat(p["mean"]), pfloat(p["m2"]), pfloat(p.get("m3")),
+        return cls(count(p["order"], "order"), count(p["n"], "n"), pfloat(p["mean"]), pfloat(p["m2"]), pfloat(p.get("m3")),
                    pfloat(p.get("m4")))
 
 
@@ -165,4 +165,4 @@ class CoMoments(State):
 
     @classmethod
     def from_payload(cls, p: dict[str, Any]) -> CoMoments:
-        return cls(int(p["n"]), *(pfloat(p[k]) for k in ("x_avg", "y_avg", "ck", "x_mk", "y_mk")))
+        return cls(count(p["n"], "n"), *(pfloat(p[k]) for k in ("x_avg", "y_avg", "ck", "x_mk", "y_mk")))

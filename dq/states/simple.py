@@ -7,22 +7,22 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from dq.states.base import State, jfloat, pfloat, register_state
+from dq.states.base import State, count, jfloat, pfloat, register_state
 
 __all__ = [
+    "CustomSqlState",
+    "DataTypeHistogram",
+    "ExactQuantileState",
+    "MaxState",
+    "MeanState",
+    "MinMaxState",
+    "MinState",
     "NumMatches",
     "NumMatchesAndCount",
-    "SumState",
-    "MeanState",
-    "MinState",
-    "MaxState",
-    "MinMaxState",
     "RatioOfSumsState",
-    "DataTypeHistogram",
-    "CustomSqlState",
-    "ExactQuantileState",
-    "encode_value",
+    "SumState",
     "decode_value",
+    "encode_value",
 ]
 
 
@@ -90,7 +90,7 @@ class NumMatches(State):
 
     @classmethod
     def from_payload(cls, p: dict[str, Any]) -> NumMatches:
-        return cls(int(p["num_matches"]))
+        return cls(count(p["num_matches"], "num_matches"))
 
 
 @register_state
@@ -119,7 +119,7 @@ class NumMatchesAndCount(State):
 
     @classmethod
     def from_payload(cls, p: dict[str, Any]) -> NumMatchesAndCount:
-        return cls(int(p["num_matches"]), int(p["count"]))
+        return cls(count(p["num_matches"], "num_matches"), count(p["count"]))
 
 
 @register_state
@@ -148,7 +148,7 @@ class SumState(State):
 
     @classmethod
     def from_payload(cls, p: dict[str, Any]) -> SumState:
-        return cls(pfloat(p["sum"]), int(p["count"]))
+        return cls(pfloat(p["sum"]), count(p["count"]))
 
 
 @register_state
@@ -175,7 +175,7 @@ class MeanState(State):
 
     @classmethod
     def from_payload(cls, p: dict[str, Any]) -> MeanState:
-        return cls(pfloat(p["sum"]), int(p["count"]))
+        return cls(pfloat(p["sum"]), count(p["count"]))
 
 
 @register_state
@@ -279,7 +279,7 @@ class RatioOfSumsState(State):
     TYPE = "RatioOfSums"
     numerator: float
     denominator: float
-    count: int  # rows seen (after the filter); 0 means no data at all
+    count: int  # non-null numerator values seen; 0 means an empty state
 
     @classmethod
     def empty(cls) -> RatioOfSumsState:
@@ -300,7 +300,7 @@ class RatioOfSumsState(State):
 
     @classmethod
     def from_payload(cls, p: dict[str, Any]) -> RatioOfSumsState:
-        return cls(pfloat(p["numerator"]), pfloat(p["denominator"]), int(p["count"]))
+        return cls(pfloat(p["numerator"]), pfloat(p["denominator"]), count(p["count"]))
 
 
 DATA_TYPES = ("Unknown", "Fractional", "Integral", "Boolean", "String")
@@ -339,10 +339,8 @@ class DataTypeHistogram(State):
 
     @classmethod
     def from_payload(cls, p: dict[str, Any]) -> DataTypeHistogram:
-        return cls(
-            int(p["num_null"]), int(p["num_fractional"]), int(p["num_integral"]), int(p["num_boolean"]),
-            int(p["num_string"]),
-        )
+        return cls(*(count(p[k], k) for k in ("num_null", "num_fractional", "num_integral", "num_boolean",
+                                               "num_string")))
 
 
 @register_state

@@ -21,7 +21,8 @@ from typing import Any, ClassVar
 
 __all__ = [
     "Agg",
-    "AvgOf",
+    "CorrOf",
+    "PairCount",
     "CoMomentsOf",
     "CountNonNull",
     "CountRegex",
@@ -129,12 +130,6 @@ class MaxLengthOf(Agg):
 
 
 @dataclass(frozen=True)
-class AvgOf(Agg):
-    column: str
-    where: Any = None
-
-
-@dataclass(frozen=True)
 class VarPopOf(Agg):
     """Population variance (numerically stable, computed by the engine)."""
     column: str
@@ -153,6 +148,22 @@ class PowerSumOf(Agg):
 class CoMomentsOf(Agg):
     """(n, x̄, ȳ, Σ(x-x̄)(y-ȳ), Σ(x-x̄)², Σ(y-ȳ)²) over rows where both are non-null."""
     ARITY: ClassVar[int] = 6
+    x: str
+    y: str
+    where: Any = None
+
+
+@dataclass(frozen=True)
+class CorrOf(Agg):
+    """Pearson correlation over rows where both are non-null; NaN or NULL when undefined."""
+    x: str
+    y: str
+    where: Any = None
+
+
+@dataclass(frozen=True)
+class PairCount(Agg):
+    """Rows where both columns are non-null."""
     x: str
     y: str
     where: Any = None

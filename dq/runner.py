@@ -274,7 +274,8 @@ def run_analysis(data: Any, analyzers: Sequence[Analyzer], *, connection: Any = 
 
     # scan + stream analyzers
     scan = [a for a in valid if a.KIND == "scan"]
-    plans = {a: a.aggregations(ctx) for a in scan}
+    direct = {} if want_states else {a: m for a in scan if (m := a.metric_aggregations(ctx)) is not None}
+    plans = {a: direct.get(a) or a.aggregations(ctx) for a in scan}
     scan_aggs = list(dict.fromkeys(g for p in plans.values() for g in p.values() if not g.STREAM))
     stream_aggs = list(dict.fromkeys(g for p in plans.values() for g in p.values() if g.STREAM))
     results: dict[Any, Any] = {}
@@ -298,7 +299,11 @@ def run_analysis(data: Any, analyzers: Sequence[Analyzer], *, connection: Any = 
             metrics[a] = _failed(a, failed[a])
             continue
         try:
-            states[a] = a.state_from({k: results[g] for k, g in plans[a].items()})
+            got = {k: results[g] for k, g in plans[a].items()}
+            if a in direct:
+                values[a] = a.value_from_metric_results(got)
+            else:
+                states[a] = a.state_from(got)
         except MetricFailure as e:
             metrics[a] = _failed(a, e)
 

@@ -174,6 +174,15 @@ class Analyzer:
     def aggregations(self, ctx: PlanContext) -> dict[str, Any]:  # scan analyzers
         raise NotImplementedError(f"{self.name} declares no scan aggregations")
 
+    def metric_aggregations(self, ctx: PlanContext) -> dict[str, Any] | None:
+        """Optional cheaper aggregations that give the metric but no mergeable state, used when a
+        run needs no states (``value_from_metric_results`` turns them into the value). Analyzers
+        whose engine has a fused aggregate for the final value define it (Correlation)."""
+        return None
+
+    def value_from_metric_results(self, results: dict[str, Any]) -> Any:
+        raise NotImplementedError
+
     def state_from(self, results: dict[str, Any]):  # scan analyzers
         raise NotImplementedError(f"{self.name} builds no state from scan results")
 

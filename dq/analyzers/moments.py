@@ -30,7 +30,9 @@ class _Moments(_NumericColumn):
     def aggregations(self, ctx: PlanContext) -> dict[str, Any]:
         w = ctx.where(self.where)
         c = self.col(ctx)
-        aggs: dict[str, Any] = {"n": A.CountNonNull(c, w), "avg": A.AvgOf(c, w), "var": A.VarPopOf(c, w)}
+        # sum and count are shared with Sum, Mean and Completeness on the same column, so a
+        # profile asking for all of them pays one extra aggregate (var_pop) for the deviation
+        aggs: dict[str, Any] = {"n": A.CountNonNull(c, w), "sum": A.SumOf(c, w), "var": A.VarPopOf(c, w)}
         for k in range(2, self.ORDER + 1) if self.ORDER >= 3 else ():
             aggs[f"s{k}"] = A.PowerSumOf(c, k, w)
         return aggs
@@ -39,7 +41,7 @@ class _Moments(_NumericColumn):
         n = int(r["n"] or 0)
         if n == 0:
             return Moments.empty(self.ORDER)
-        mean = float(r["avg"])
+        mean = float(r["sum"]) / n
         m2 = float(r["var"]) * n
         m3 = m4 = None
         if self.ORDER >= 3:
@@ -134,6 +136,22 @@ class Correlation(Analyzer):
     def aggregations(self, ctx: PlanContext) -> dict[str, Any]:
         return {"m": A.CoMomentsOf(ctx.column(self.first).name, ctx.column(self.second).name,
                                    ctx.where(self.where))}
+
+    def metric_aggregations(self, ctx: PlanContext) -> dict[str, Any]:
+        """When no state is wanted: the engine's own Pearson correlation (one aggregate instead of
+        six; about 3x cheaper in DuckDB) and the pair count. Same value as the state path."""
+        x, y, w = ctx.column(self.first).name, ctx.column(self.second).name, ctx.where(self.where)
+        return {"r": A.CorrOf(x, y, w), "n": A.PairCount(x, y, w)}
+
+    def value_from_metric_results(self, r: dict[str, Any]) -> float:
+        n, corr = int(r["n"] or 0), r["r"]
+        if n == 0:
+            raise EmptyStateFailure(self)
+        if corr is None or math.isnan(corr):
+            raise MetricFailure(
+                f"Correlation of {self.first!r} and {self.second!r} is undefined: a column is constant over the "
+                f"{n} rows where both are non-null.")
+        return max(-1.0, min(1.0, float(corr)))
 
     def state_from(self, r: dict[str, Any]) -> CoMoments:
         n, xa, ya, ck, xm, ym = r["m"]

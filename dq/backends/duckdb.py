@@ -390,10 +390,11 @@ _SCAN_RULES: dict[type, Callable[[Any], list[str]]] = {
     A.MaxLengthOf: lambda a: [
         f"max({'coalesce(length(' + q(a.column) + '), 0)' if a.null_as_empty else 'length(' + q(a.column) + ')'})"
         f"{_filter(a.where)}"],
-    A.AvgOf: lambda a: [f"avg({q(a.column)}){_filter(a.where)}"],
     A.VarPopOf: lambda a: [f"var_pop({q(a.column)}){_filter(a.where)}"],
     A.PowerSumOf: _power,
     A.CoMomentsOf: _comoments,
+    A.CorrOf: lambda a: [f"corr(CAST({q(a.y)} AS DOUBLE), CAST({q(a.x)} AS DOUBLE)){_filter(a.where)}"],
+    A.PairCount: lambda a: [f"regr_count(CAST({q(a.y)} AS DOUBLE), CAST({q(a.x)} AS DOUBLE)){_filter(a.where)}"],
     A.HLLOf: _hll,
     A.DataTypeCounts: _datatype,
     # in DOUBLE: on a DECIMAL column quantile_cont would round the interpolation to its scale

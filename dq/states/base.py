@@ -17,8 +17,6 @@ import json
 import math
 from typing import Any, ClassVar, TypeVar
 
-from typing_extensions import Self
-
 from dq.errors import StateFormatError, StateMergeError
 
 __all__ = ["State", "b64", "count", "dumps", "jfloat", "loads", "pfloat", "register_state", "state_types", "unb64"]
@@ -50,7 +48,7 @@ class State:
     TYPE: ClassVar[str] = ""
     VERSION: ClassVar[int] = 1
 
-    def merge(self, other: Self) -> Self:  # pragma: no cover - abstract
+    def merge(self: S, other: S) -> S:  # pragma: no cover - abstract
         raise NotImplementedError
 
     @property
@@ -69,7 +67,7 @@ class State:
         raise NotImplementedError
 
     @classmethod
-    def from_payload(cls, payload: dict[str, Any]) -> Self:  # pragma: no cover - abstract
+    def from_payload(cls: type[S], payload: dict[str, Any]) -> S:  # pragma: no cover - abstract
         raise NotImplementedError
 
     def to_dict(self) -> dict[str, Any]:

@@ -17,7 +17,10 @@ setup: $(VENV)/.installed
 ## Generate a ~1M-row reviews dataset to Parquet, analyse it on DuckDB, print the metrics table.
 run: setup
 	$(PY) -m benchmarks.generate_reviews --rows $(ROWS) --out data/reviews_$(ROWS).parquet
-	$(PY) -m dq analyze data/reviews_$(ROWS).parquet --demo-reviews
+	$(PY) -m dq analyze data/reviews_$(ROWS).parquet \
+		-a "Uniqueness(['review_id'])" -a "Entropy('star_rating')" \
+		-a "Compliance('top rated', 'star_rating >= 4')" -a "Correlation('total_votes', 'helpful_votes')" \
+		-a "MutualInformation(['star_rating', 'vine'])" -a "ApproxQuantile('helpful_votes', 0.9)"
 
 ## Set up and run every test.
 test: setup

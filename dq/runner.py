@@ -15,7 +15,7 @@ from typing import Any
 import pyarrow as pa
 
 from dq import aggregations as A
-from dq.analyzers.base import Analyzer, MetricFailure, PlanContext
+from dq.analyzers.base import Analyzer, MetricFailure, NeedsState, PlanContext
 from dq.analyzers.grouping import GroupingAnalyzer
 from dq.errors import DQError, InvalidOptionError
 from dq.metrics import Metric
@@ -294,6 +294,7 @@ def run_analysis(data: Any, analyzers: Sequence[Analyzer], *, connection: Any = 
             for a in scan:
                 if any(g.STREAM for g in plans[a].values()):
                     failed.setdefault(a, e)
+    redo: list[Analyzer] = []
     for a in scan:
         if a in failed:
             metrics[a] = _failed(a, failed[a])
@@ -304,8 +305,22 @@ def run_analysis(data: Any, analyzers: Sequence[Analyzer], *, connection: Any = 
                 values[a] = a.value_from_metric_results(got)
             else:
                 states[a] = a.state_from(got)
+        except NeedsState:
+            redo.append(a)
         except MetricFailure as e:
             metrics[a] = _failed(a, e)
+    if redo:  # rare (e.g. a NaN correlation): one more scan for the full states of these only
+        full = {a: a.aggregations(ctx) for a in redo}
+        try:
+            more = backend.run_scan(list(dict.fromkeys(g for p in full.values() for g in p.values())))
+            for a in redo:
+                try:
+                    states[a] = a.state_from({k: more[g] for k, g in full[a].items()})
+                except MetricFailure as e:
+                    metrics[a] = _failed(a, e)
+        except Exception as e:
+            for a in redo:
+                metrics[a] = _failed(a, e)
 
     # grouping analyzers: one query per (columns, where)
     groups: dict[A.GroupKey, list[GroupingAnalyzer]] = {}

@@ -45,6 +45,11 @@ class MetricFailure(Exception):
     """A metric that cannot be computed from valid input (a value, reported on the metric)."""
 
 
+class NeedsState(Exception):
+    """Raised by ``value_from_metric_results`` when the fused aggregates cannot tell the answer
+    (e.g. a NaN correlation): the runner then computes the analyzer's full state instead."""
+
+
 class EmptyStateFailure(MetricFailure):
     def __init__(self, analyzer: Analyzer):
         super().__init__(f"Empty state for analyzer {analyzer!r}, all input values were NULL.")

@@ -13,6 +13,7 @@ from dq.analyzers.base import (
     Analyzer,
     EmptyStateFailure,
     MetricFailure,
+    NeedsState,
     PlanContext,
     require_str,
     require_where,
@@ -42,7 +43,9 @@ class _Moments(_NumericColumn):
         if n == 0:
             return Moments.empty(self.ORDER)
         mean = float(r["sum"]) / n
-        m2 = float(r["var"]) * n
+        # DuckDB's var_pop of a single value is 0 even when that value is NaN or infinite; the
+        # moments of a non-finite sample are NaN (as numpy, Spark and var_pop of two such values)
+        m2 = float(r["var"]) * n if math.isfinite(mean) else math.nan
         m3 = m4 = None
         if self.ORDER >= 3:
             m3, m4 = moments_from_power_sums(n, mean, m2, float(r["s2"]), float(r["s3"]),
@@ -139,18 +142,29 @@ class Correlation(Analyzer):
 
     def metric_aggregations(self, ctx: PlanContext) -> dict[str, Any]:
         """When no state is wanted: the engine's own Pearson correlation (one aggregate instead of
-        six; about 3x cheaper in DuckDB) and the pair count. Same value as the state path."""
+        six; about 3x cheaper in DuckDB), the pair count, and the columns' extremes (cheap, and
+        shared with Minimum/Maximum) to explain an undefined result. Same value as the state path."""
         x, y, w = ctx.column(self.first).name, ctx.column(self.second).name, ctx.where(self.where)
-        return {"r": A.CorrOf(x, y, w), "n": A.PairCount(x, y, w)}
+        return {"r": A.CorrOf(x, y, w), "n": A.PairCount(x, y, w), "xmin": A.MinOf(x, w), "xmax": A.MaxOf(x, w),
+                "ymin": A.MinOf(y, w), "ymax": A.MaxOf(y, w)}
 
     def value_from_metric_results(self, r: dict[str, Any]) -> float:
         n, corr = int(r["n"] or 0), r["r"]
         if n == 0:
             raise EmptyStateFailure(self)
         if corr is None or math.isnan(corr):
+            extremes = [float(r[k]) for k in ("xmin", "xmax", "ymin", "ymax")]
+            if not all(math.isfinite(v) for v in extremes):
+                return math.nan  # NaN or infinite data, as the state path
+            constant = [c for c, lo, hi in ((self.first, extremes[0], extremes[1]),
+                                            (self.second, extremes[2], extremes[3])) if lo == hi]
+            if not constant:
+                raise NeedsState()  # constant only on the rows where both are non-null: rare
             raise MetricFailure(
-                f"Correlation of {self.first!r} and {self.second!r} is undefined: a column is constant over the "
-                f"{n} rows where both are non-null.")
+                f"Correlation of {self.first!r} and {self.second!r} is undefined: "
+                f"{' and '.join(repr(c) for c in constant)} {'is' if len(constant) == 1 else 'are'} constant "
+                f"over the {n} rows where both are non-null."
+            )
         return max(-1.0, min(1.0, float(corr)))
 
     def state_from(self, r: dict[str, Any]) -> CoMoments:

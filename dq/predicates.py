@@ -380,6 +380,12 @@ def _check_nodes(text: str, tree: exp.Expr, dialect: str, columns: Sequence[str]
             problem = "uses a set-returning function; a predicate yields one value per row"
         elif isinstance(node, exp.Star):
             problem = "uses '*'; name the columns instead"
+        elif (isinstance(node, exp.Lambda) and not isinstance(node.parent, exp.Func)) or (
+                isinstance(node, (exp.JSONExtract, exp.JSONExtractScalar)) and isinstance(node.this, exp.Identifier)):
+            # `x -> y` is a lambda in Spark and JSON extraction in DuckDB (sqlglot reads the
+            # Spark form with a bare identifier, not a column): outside a higher-order function's
+            # arguments the same text would mean different things on each engine.
+            problem = "uses '->' outside a function's argument; lambdas go inside list functions"
         elif isinstance(node, _POSITIONAL_NODES):
             problem = "uses a positional column reference; name the column"
         elif isinstance(node, _PARAMETER_NODES):

@@ -326,26 +326,45 @@ def run_analysis(data: Any, analyzers: Sequence[Analyzer], *, connection: Any = 
     groups: dict[A.GroupKey, list[GroupingAnalyzer]] = {}
     for a in (a for a in valid if a.KIND == "grouping"):
         groups.setdefault(a.group_key(ctx), []).append(a)
-    for key, members in groups.items():
-        fplans = {a: a.frequency_aggregations(ctx) for a in members}
-        sums = tuple(dict.fromkeys(g.value_sum for p in fplans.values() for g in p.values()
+    fplans = {a: a.frequency_aggregations(ctx) for ms in groups.values() for a in ms}
+
+    def needs(members: list[GroupingAnalyzer]) -> tuple[tuple[str, ...], list[A.FreqAgg]]:
+        sums = tuple(dict.fromkeys(g.value_sum for a in members for g in fplans[a].values()
                                    if isinstance(g, A.TopBins) and g.value_sum))
+        return sums, list(dict.fromkeys(g for a in members for g in fplans[a].values()))
+
+    def finish(members: list[GroupingAnalyzer], fres: dict[A.FreqAgg, Any]) -> None:
+        for a in members:
+            try:
+                values[a] = a.value_from_frequencies({k: fres[g] for k, g in fplans[a].items()})
+            except MetricFailure as e:
+                metrics[a] = _failed(a, e)
+
+    rides = {} if want_states else _rollups(groups, lambda ms: needs(ms)[1])
+    for key, members in groups.items():
+        if any(key in subs for subs in rides.values()):
+            continue  # computed with the grouping set it rolls up from
+        sums, aggs = needs(members)
         try:
             if want_states:
                 _, freq = backend.run_grouped(key, sums, None)
                 for a in members:
                     states[a] = a.project(freq)
+            elif key in rides:
+                subs = rides[key]
+                all_sums = tuple(dict.fromkeys(sums + tuple(s for k in subs for s in needs(groups[k])[0])))
+                results = backend.run_grouped_rollup(key, all_sums, aggs,
+                                                     [(k, needs(groups[k])[0], needs(groups[k])[1]) for k in subs])
+                finish(members, results[0])
+                for k, fres in zip(subs, results[1:]):
+                    finish(groups[k], fres)
             else:
-                fres, _ = backend.run_grouped(key, sums, list(dict.fromkeys(g for p in fplans.values()
-                                                                            for g in p.values())))
-                for a in members:
-                    try:
-                        values[a] = a.value_from_frequencies({k: fres[g] for k, g in fplans[a].items()})
-                    except MetricFailure as e:
-                        metrics[a] = _failed(a, e)
+                fres, _ = backend.run_grouped(key, sums, aggs)
+                finish(members, fres)
         except Exception as e:
-            for a in members:
-                metrics[a] = _failed(a, e)
+            for k in [key, *rides.get(key, [])]:
+                for a in groups[k]:
+                    metrics[a] = _failed(a, e)
 
     # custom statements
     for a in (a for a in valid if a.KIND == "custom"):
@@ -387,6 +406,27 @@ def run_analysis(data: Any, analyzers: Sequence[Analyzer], *, connection: Any = 
     ordered = {a: metrics[a] for a in analyzers if a in metrics}
     return AnalyzerContext(ordered, num_queries=backend.num_queries, queries=backend.queries,
                            states=states if want_states else None)
+
+
+def _rollups(groups: dict[A.GroupKey, list], aggs_of) -> dict[A.GroupKey, list[A.GroupKey]]:
+    """Which grouping sets to compute from another one's table: K rides with S when K's columns
+    are a proper subset of S's, the filter is the same, and S's table is materialised anyway (it
+    has aggregations beyond counts: mutual information, histograms). Rolling a materialised table
+    up costs at most one pass over its groups, never more than a scan of the data."""
+    from dq.backends.duckdb import _COUNT_ONLY
+
+    materialised = [k for k, ms in groups.items() if not all(isinstance(g, _COUNT_ONLY) for g in aggs_of(ms))]
+    rides: dict[A.GroupKey, list[A.GroupKey]] = {}
+    taken: set[A.GroupKey] = set()
+    for sup in sorted(materialised, key=lambda k: -len(k.columns)):
+        if sup in taken:
+            continue
+        for k in groups:
+            if k is not sup and k not in taken and k not in rides and k.where == sup.where \
+                    and set(k.columns) < set(sup.columns):
+                rides.setdefault(sup, []).append(k)
+                taken.add(k)
+    return rides
 
 
 def _bind_check(backend: Any, ctx: PlanContext, analyzers: list[Analyzer], metrics: dict[Analyzer, Metric],

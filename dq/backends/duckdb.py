@@ -290,6 +290,33 @@ class DuckDBBackend:
         (row,) = rel.fetchall()
         return assemble(dict(zip(rel.columns, row))), None
 
+    def run_grouped_rollup(self, key: A.GroupKey, sums: Sequence[str], aggs: Sequence[A.FreqAgg],
+                           subsets: Sequence[tuple[A.GroupKey, Sequence[str], Sequence[A.FreqAgg]]]
+                           ) -> list[dict[A.FreqAgg, Any]]:
+        """One statement for ``key`` and for grouping sets over a subset of its columns (same
+        filter): the full frequency table is materialised once and each subset's table is rolled
+        up from it (summing counts) instead of scanning the data again. Results in order: ``key``
+        first, then each subset."""
+        parts_sql = [f"{q(FREQ)} AS MATERIALIZED ({_frequency_table_sql(key, sums)})"]
+        statements, assemblers = [], []
+        st, asm = compile_frequency_aggregations(key.columns, aggs, prefix="f0_")
+        statements.append(st)
+        assemblers.append(asm)
+        for i, (sub, sub_sums, sub_aggs) in enumerate(subsets, start=1):
+            name = f"{FREQ}_{i}"
+            cols = ", ".join(q(c) for c in sub.columns)
+            extra = "".join(f", sum({q(sum_column_name(c))}) AS {q(sum_column_name(c))}" for c in sub_sums)
+            parts_sql.append(f"{q(name)} AS (SELECT {cols}, sum({q(COUNT)}) AS {q(COUNT)}{extra} "
+                             f"FROM {q(FREQ)} GROUP BY {cols})")
+            st, asm = compile_frequency_aggregations(sub.columns, sub_aggs, table=name, prefix=f"f{i}_")
+            statements.append(st)
+            assemblers.append(asm)
+        joined = ", ".join(f"({st}) AS {q(f's{i}')}" for i, st in enumerate(statements))
+        rel = self._run(f"WITH {', '.join(parts_sql)} SELECT * FROM {joined}")
+        (row,) = rel.fetchall()
+        by_alias = dict(zip(rel.columns, row))
+        return [asm(by_alias) for asm in assemblers]
+
     def bind_problems(self, predicates: Sequence[Any], patterns: Sequence[str]) -> list[str]:
         """Why the engine cannot evaluate these predicates (as booleans) or compile these regular
         expressions; empty when all is well. DESCRIBE binds without reading any data."""
@@ -466,7 +493,8 @@ def _normalize_freq_table(table: pa.Table, columns: Sequence[str]) -> pa.Table:
 _COUNT_ONLY = (A.NumGroups, A.NumRowsNonNull, A.NumSingletons, A.SumCountLnCount, A.DuplicateRows)
 
 
-def compile_frequency_aggregations(columns: Sequence[str], aggs: Sequence[A.FreqAgg], *, prefiltered: bool = False
+def compile_frequency_aggregations(columns: Sequence[str], aggs: Sequence[A.FreqAgg], *, prefiltered: bool = False,
+                                   table: str = FREQ, prefix: str = "f"
                                    ) -> tuple[str, Callable[[dict[str, Any]], dict[A.FreqAgg, Any]]]:
     """A statement over the frequency table ``__dq_freq`` (defined by the caller) and a function
     assembling its one result row. Plain aggregates go in one SELECT over the table; parts that
@@ -492,9 +520,9 @@ def compile_frequency_aggregations(columns: Sequence[str], aggs: Sequence[A.Freq
             x, y = q(agg.x), q(agg.y)
             inner = (f"SELECT CAST({cnt} AS DOUBLE) AS c, sum({cnt}) OVER (PARTITION BY {x}) AS cx, "
                      f"sum({cnt}) OVER (PARTITION BY {y}) AS cy, sum({cnt}) OVER () AS n "
-                     f"FROM {q(FREQ)} WHERE {x} IS NOT NULL AND {y} IS NOT NULL")
+                     f"FROM {q(table)} WHERE {x} IS NOT NULL AND {y} IS NOT NULL")
             parts = [f"(SELECT coalesce(sum(c * ln(c * n / (CAST(cx AS DOUBLE) * cy))) / max(n), 0) FROM ({inner}))",
-                     f"(SELECT coalesce(sum({cnt}), 0) FROM {q(FREQ)} WHERE {x} IS NOT NULL AND {y} IS NOT NULL)"]
+                     f"(SELECT coalesce(sum({cnt}), 0) FROM {q(table)} WHERE {x} IS NOT NULL AND {y} IS NOT NULL)"]
             subquery_parts.update(parts)
         elif isinstance(agg, A.TopBins):
             (col,) = columns
@@ -502,20 +530,20 @@ def compile_frequency_aggregations(columns: Sequence[str], aggs: Sequence[A.Freq
             s = q(sum_column_name(agg.value_sum)) if agg.value_sum else "NULL"
             order = f"{s if agg.value_sum else cnt} DESC NULLS LAST, {v} ASC NULLS LAST"
             top = (f"(SELECT list({{'v': v, 'c': c, 's': s}} ORDER BY rn) FROM (SELECT {v} AS v, {cnt} AS c, "
-                   f"CAST({s} AS DOUBLE) AS s, row_number() OVER (ORDER BY {order}) AS rn FROM {q(FREQ)} "
+                   f"CAST({s} AS DOUBLE) AS s, row_number() OVER (ORDER BY {order}) AS rn FROM {q(table)} "
                    f"ORDER BY {order} LIMIT {int(agg.max_bins)}))")
             parts = [top, "count(*)", f"coalesce(sum({cnt}), 0)",
                      f"sum(CAST({s} AS DOUBLE))" if agg.value_sum else "NULL"]
             subquery_parts.add(top)
         else:
             raise NotImplementedError(f"the DuckDB backend has no rule for frequency aggregation {type(agg).__name__}")
-        aliases = [f"f{i}_{j}" for j in range(len(parts))]
+        aliases = [f"{prefix}{i}_{j}" for j in range(len(parts))]
         exprs.extend(f"{e} AS {q(a)}" for e, a in zip(parts, aliases))
         slots.append((agg, aliases))
     plain = [e for e in exprs if e.rsplit(" AS ", 1)[0] not in subquery_parts]
     subs = [e for e in exprs if e.rsplit(" AS ", 1)[0] in subquery_parts]
     if plain:
-        statement = f"SELECT {', '.join(['plain.*', *subs])} FROM (SELECT {', '.join(plain)} FROM {q(FREQ)}) AS plain"
+        statement = f"SELECT {', '.join(['plain.*', *subs])} FROM (SELECT {', '.join(plain)} FROM {q(table)}) AS plain"
     else:
         statement = f"SELECT {', '.join(subs)}"
 

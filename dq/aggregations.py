@@ -23,6 +23,7 @@ __all__ = [
     "Agg",
     "CorrOf",
     "PairCount",
+    "PairExtremes",
     "CoMomentsOf",
     "CountNonNull",
     "CountRegex",
@@ -164,6 +165,15 @@ class CorrOf(Agg):
 @dataclass(frozen=True)
 class PairCount(Agg):
     """Rows where both columns are non-null."""
+    x: str
+    y: str
+    where: Any = None
+
+
+@dataclass(frozen=True)
+class PairExtremes(Agg):
+    """(min x, max x, min y, max y) over rows where both are non-null (NaN is the largest)."""
+    ARITY: ClassVar[int] = 4
     x: str
     y: str
     where: Any = None

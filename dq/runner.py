@@ -238,6 +238,8 @@ def _metric_from_state(a: Analyzer, state: State, ctx: PlanContext) -> Metric:
         return Metric(a.entity, a.instance, a.name, value)
     except MetricFailure as e:
         return _failed(a, e)
+    except ArithmeticError as e:  # e.g. moments of values so small that m2**1.5 underflows to 0
+        return _failed(a, MetricFailure(f"cannot compute {a.name} in double precision: {e}"))
 
 
 def run_analysis(data: Any, analyzers: Sequence[Analyzer], *, connection: Any = None, errors: str = "raise",

@@ -196,7 +196,7 @@ class Analyzer:
 
     # -- serialisation of the identity (repository keys, state stores) --------------------
     def to_dict(self) -> dict[str, Any]:
-        d: dict[str, Any] = {"analyzer": self.name}
+        d: dict[str, Any] = {"analyzer": type(self).__name__}  # the class, not the metric name
         for f in dataclasses.fields(self):
             v = getattr(self, f.name)
             if isinstance(v, AnalyzerOptions):

@@ -145,15 +145,14 @@ class Correlation(Analyzer):
         six; about 3x cheaper in DuckDB), the pair count, and the columns' extremes (cheap, and
         shared with Minimum/Maximum) to explain an undefined result. Same value as the state path."""
         x, y, w = ctx.column(self.first).name, ctx.column(self.second).name, ctx.where(self.where)
-        return {"r": A.CorrOf(x, y, w), "n": A.PairCount(x, y, w), "xmin": A.MinOf(x, w), "xmax": A.MaxOf(x, w),
-                "ymin": A.MinOf(y, w), "ymax": A.MaxOf(y, w)}
+        return {"r": A.CorrOf(x, y, w), "n": A.PairCount(x, y, w), "ext": A.PairExtremes(x, y, w)}
 
     def value_from_metric_results(self, r: dict[str, Any]) -> float:
         n, corr = int(r["n"] or 0), r["r"]
         if n == 0:
             raise EmptyStateFailure(self)
         if corr is None or math.isnan(corr):
-            extremes = [float(r[k]) for k in ("xmin", "xmax", "ymin", "ymax")]
+            extremes = [float(v) for v in r["ext"]]  # over the rows where both are non-null
             if not all(math.isfinite(v) for v in extremes):
                 return math.nan  # NaN or infinite data, as the state path
             constant = [c for c, lo, hi in ((self.first, extremes[0], extremes[1]),
@@ -171,7 +170,12 @@ class Correlation(Analyzer):
         n, xa, ya, ck, xm, ym = r["m"]
         if not n:
             return CoMoments.empty()
-        return CoMoments(int(n), float(xa), float(ya), float(ck), float(xm), float(ym))
+        xa, ya, ck, xm, ym = (float(v) for v in (xa, ya, ck, xm, ym))
+        if not (math.isfinite(xa) and math.isfinite(ya)):
+            # DuckDB's regr_sxx/syy of a single NaN or infinite value are 0; the moments of a
+            # non-finite sample are NaN (so the correlation is NaN, not "constant")
+            ck = xm = ym = math.nan
+        return CoMoments(int(n), xa, ya, ck, xm, ym)
 
     def value_from_state(self, state: CoMoments) -> float:
         if state.is_empty:

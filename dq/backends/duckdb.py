@@ -398,6 +398,14 @@ def _comoments(a: A.CoMomentsOf) -> list[str]:
             f"regr_sxy({y}, {x}){f}", f"regr_sxx({y}, {x}){f}", f"regr_syy({y}, {x}){f}"]
 
 
+def _pair_extremes(a: A.PairExtremes) -> list[str]:
+    # CASE rather than FILTER: a FILTER clause costs DuckDB a selection pass per aggregate
+    def ext(fn: str, col: str, other: str) -> str:
+        return f"{fn}(CASE WHEN {q(other)} IS NOT NULL THEN CAST({q(col)} AS DOUBLE) END){_filter(a.where)}"
+
+    return [ext("min", a.x, a.y), ext("max", a.x, a.y), ext("min", a.y, a.x), ext("max", a.y, a.x)]
+
+
 _SCAN_RULES: dict[type, Callable[[Any], list[str]]] = {
     # Counting rows that satisfy a condition as sum(CAST(cond AS INTEGER)) rather than with
     # count(*) FILTER (...): NULL and FALSE both add nothing, and it avoids DuckDB's per-aggregate
@@ -422,6 +430,7 @@ _SCAN_RULES: dict[type, Callable[[Any], list[str]]] = {
     A.CoMomentsOf: _comoments,
     A.CorrOf: lambda a: [f"corr(CAST({q(a.y)} AS DOUBLE), CAST({q(a.x)} AS DOUBLE)){_filter(a.where)}"],
     A.PairCount: lambda a: [f"regr_count(CAST({q(a.y)} AS DOUBLE), CAST({q(a.x)} AS DOUBLE)){_filter(a.where)}"],
+    A.PairExtremes: _pair_extremes,
     A.HLLOf: _hll,
     A.DataTypeCounts: _datatype,
     # in DOUBLE: on a DECIMAL column quantile_cont would round the interpolation to its scale

@@ -31,8 +31,10 @@ COUNT = "__count"
 _EOS = b"\xff\xff\xff\xff\x00\x00\x00\x00"
 
 
-def _typed(table: pa.Table) -> bool:
-    return not all(pa.types.is_null(t) for t in table.schema.types)
+def _knowledge(table: pa.Table) -> tuple[int, int]:
+    """(columns, typed key columns): how much an empty table tells about the state's shape."""
+    keys = [f for f in table.schema if not f.name.startswith("__")]
+    return len(table.column_names), sum(not pa.types.is_null(f.type) for f in keys)
 
 
 def _fold_negative_zero(table: pa.Table, keys: tuple[str, ...]) -> pa.Table:
@@ -86,8 +88,10 @@ class Frequencies(State):
         if self.columns != other.columns:
             raise StateMergeError(f"cannot merge frequencies of {list(self.columns)} with {list(other.columns)}")
         # An empty state is the identity whatever its (possibly null-typed) columns; of two empty
-        # states keep the one that knows its types.
-        if other.is_empty and (not self.is_empty or _typed(self.table) or not _typed(other.table)):
+        # states keep the one that knows more (typed keys, extra sum columns).
+        if self.is_empty and other.is_empty:
+            return self if _knowledge(self.table) >= _knowledge(other.table) else other
+        if other.is_empty:
             return self
         if self.is_empty:
             return other

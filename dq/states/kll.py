@@ -26,6 +26,57 @@ def check_k(k: int, owner: str | None = None) -> int:
     return k
 
 
+def _level_capacity(k: int, depth: int, m: int) -> int:
+    # DataSketches' kll_helper::int_cap_aux(_aux): k·(2/3)^depth with its exact integer rounding
+    def aux(k: int, depth: int) -> int:
+        return ((((2 * k) << depth) // 3**depth) + 1) >> 1
+
+    cap = aux(k, depth) if depth <= 30 else aux(aux(k, depth // 2), depth - depth // 2)
+    return max(m, cap)
+
+
+def check_sketch_bytes(raw: bytes) -> None:
+    """Validate a serialised kll_doubles_sketch's header against its length *before* DataSketches
+    parses it: its deserialiser trusts the header and reads past the end of a short buffer (a
+    crash, not an exception). Layout (datasketches-cpp kll_sketch::serialize): 8-byte preamble
+    (preamble ints, serial version, family 15, flags, k, m); empty = 8 bytes; one item = 16;
+    else n, min_k, num_levels, the levels array (uint32 each), min, max and the retained items,
+    whose count is the total level capacity minus levels[0]."""
+    import struct
+
+    def bad(why: str) -> StateFormatError:
+        return StateFormatError(f"KLL state: not a valid DataSketches KLL doubles sketch ({why})")
+
+    if len(raw) < 8:
+        raise bad(f"{len(raw)} bytes")
+    pre, _ver, family, flags = raw[0], raw[1], raw[2], raw[3]
+    k, m = struct.unpack_from("<H", raw, 4)[0], raw[6]
+    if family != 15:
+        raise bad(f"family {family}, expected 15")
+    if flags & 1:  # empty
+        if len(raw) != 8:
+            raise bad("empty sketch of wrong length")
+        return
+    if flags & 4:  # single item
+        if len(raw) != 16:
+            raise bad("single-item sketch of wrong length")
+        return
+    if pre != 5 or len(raw) < 20:
+        raise bad("truncated preamble")
+    num_levels = raw[18]
+    if not 1 <= num_levels <= 61 or not 8 <= k <= 65535 or m < 2:
+        raise bad(f"k={k}, m={m}, levels={num_levels}")
+    if len(raw) < 20 + 4 * num_levels:
+        raise bad("truncated levels")
+    levels = struct.unpack_from(f"<{num_levels}I", raw, 20)
+    capacity = sum(_level_capacity(k, num_levels - h - 1, m) for h in range(num_levels))
+    if any(a > b for a, b in zip(levels, levels[1:])) or levels[0] > capacity or levels[-1] > capacity:
+        raise bad("inconsistent levels")
+    expected = 20 + 4 * num_levels + 16 + 8 * (capacity - levels[0])
+    if len(raw) != expected:
+        raise bad(f"{len(raw)} bytes, the header says {expected}")
+
+
 @register_state
 @dataclass(frozen=True)
 class KLLState(State):
@@ -36,6 +87,9 @@ class KLLState(State):
 
     TYPE = "KLL"
     sketch: bytes
+
+    def __post_init__(self) -> None:
+        check_sketch_bytes(self.sketch)
 
     @classmethod
     def empty(cls, k: int = DEFAULT_K) -> KLLState:
@@ -76,5 +130,4 @@ class KLLState(State):
         # the digest written with them before the sketch is ever parsed.
         if hashlib.sha256(raw).hexdigest() != p.get("sha256"):
             raise StateFormatError("KLL state: the sketch bytes do not match their sha256 digest (truncated or corrupt)")
-        kll_doubles_sketch.deserialize(raw)
-        return cls(raw)
+        return cls(raw)  # the constructor checks the header before anything parses the bytes

@@ -260,50 +260,46 @@ class Mean(_NumericColumn):
         return state.sum / state.count
 
 
+class _Extreme(_NumericColumn):
+    KINDS: ClassVar[tuple[Kind, ...]] = ORDERABLE
+    EXPECTED: ClassVar[str] = _ORDERABLE_EXPECTED
+    AGG: ClassVar[type]
+    STATE: ClassVar[type]
+
+    def aggregations(self, ctx: PlanContext) -> dict[str, Any]:
+        return {"v": self.AGG(self.col(ctx), ctx.where(self.where))}
+
+    def state_from(self, r: dict[str, Any]):
+        return self.STATE(r["v"])
+
+    def value_from_state(self, state) -> Any:
+        if state.is_empty:
+            raise EmptyStateFailure(self)
+        return state.value
+
+
 @dataclass(frozen=True)
-class Minimum(_NumericColumn):
+class Minimum(_Extreme):
     """Smallest non-null value. Numeric columns give a float; date and timestamp columns give a
     ``datetime.date`` / ``datetime.datetime`` (Deequ supports numbers only). NaN is larger than
     every number (engine order), so it never is the minimum unless all values are NaN."""
 
-    KINDS: ClassVar[tuple[Kind, ...]] = ORDERABLE
-    EXPECTED: ClassVar[str] = _ORDERABLE_EXPECTED
+    AGG: ClassVar[type] = A.MinOf
+    STATE: ClassVar[type] = MinState
     column: str
     where: str | None = None
     options: AnalyzerOptions | None = None
-
-    def aggregations(self, ctx: PlanContext) -> dict[str, Any]:
-        return {"v": A.MinOf(self.col(ctx), ctx.where(self.where))}
-
-    def state_from(self, r: dict[str, Any]) -> MinState:
-        return MinState(r["v"])
-
-    def value_from_state(self, state: MinState) -> Any:
-        if state.is_empty:
-            raise EmptyStateFailure(self)
-        return state.value
 
 
 @dataclass(frozen=True)
-class Maximum(_NumericColumn):
+class Maximum(_Extreme):
     """Largest non-null value (see Minimum for types); NaN is the largest value when present."""
 
-    KINDS: ClassVar[tuple[Kind, ...]] = ORDERABLE
-    EXPECTED: ClassVar[str] = _ORDERABLE_EXPECTED
+    AGG: ClassVar[type] = A.MaxOf
+    STATE: ClassVar[type] = MaxState
     column: str
     where: str | None = None
     options: AnalyzerOptions | None = None
-
-    def aggregations(self, ctx: PlanContext) -> dict[str, Any]:
-        return {"v": A.MaxOf(self.col(ctx), ctx.where(self.where))}
-
-    def state_from(self, r: dict[str, Any]) -> MaxState:
-        return MaxState(r["v"])
-
-    def value_from_state(self, state: MaxState) -> Any:
-        if state.is_empty:
-            raise EmptyStateFailure(self)
-        return state.value
 
 
 @dataclass(frozen=True)

@@ -270,7 +270,7 @@ class DuckDBBackend:
                     ) -> tuple[dict[A.FreqAgg, Any] | None, Frequencies | None]:
         """One grouped statement for ``key``. With ``aggs``: their values, computed in the engine
         over the frequency table. Without: the frequency table itself (a mergeable state)."""
-        freq_sql = _frequency_table_sql(key, sums)
+        freq_sql = _frequency_table_sql(key, sums, self._floats())
         if aggs is None:
             table = self._run(freq_sql).to_arrow_table()
             return None, Frequencies(key.columns, _normalize_freq_table(table, key.columns))
@@ -290,6 +290,9 @@ class DuckDBBackend:
         (row,) = rel.fetchall()
         return assemble(dict(zip(rel.columns, row))), None
 
+    def _floats(self) -> frozenset[str]:
+        return frozenset(c.name for c in self.schema if c.kind is Kind.FRACTIONAL)
+
     def run_grouped_rollup(self, key: A.GroupKey, sums: Sequence[str], aggs: Sequence[A.FreqAgg],
                            subsets: Sequence[tuple[A.GroupKey, Sequence[str], Sequence[A.FreqAgg]]]
                            ) -> list[dict[A.FreqAgg, Any]]:
@@ -297,7 +300,7 @@ class DuckDBBackend:
         filter): the full frequency table is materialised once and each subset's table is rolled
         up from it (summing counts) instead of scanning the data again. Results in order: ``key``
         first, then each subset."""
-        parts_sql = [f"{q(FREQ)} AS MATERIALIZED ({_frequency_table_sql(key, sums)})"]
+        parts_sql = [f"{q(FREQ)} AS MATERIALIZED ({_frequency_table_sql(key, sums, self._floats())})"]
         statements, assemblers = [], []
         st, asm = compile_frequency_aggregations(key.columns, aggs, prefix="f0_")
         statements.append(st)
@@ -479,11 +482,14 @@ def sum_column_name(col: str) -> str:
     return f"__sum:{col}"
 
 
-def _frequency_table_sql(key: A.GroupKey, sums: Sequence[str]) -> str:
-    cols = ", ".join(q(c) for c in key.columns)
+def _frequency_table_sql(key: A.GroupKey, sums: Sequence[str], floats: frozenset[str] = frozenset()) -> str:
+    # A float key groups as ``col + 0.0``: -0.0 and 0.0 are one group in DuckDB, and adding 0.0
+    # makes its representative 0.0 whichever came first, as a merge of states folds them.
+    exprs = [f"({q(c)} + 0.0)" if c in floats else q(c) for c in key.columns]
+    cols = ", ".join(f"{e} AS {q(c)}" if e != q(c) else e for e, c in zip(exprs, key.columns))
     extra = "".join(f", sum({q(s)}) AS {q(sum_column_name(s))}" for s in sums)
     where = f" WHERE {key.where.sql(DIALECT)}" if key.where is not None else ""
-    return f"SELECT {cols}, count(*) AS {q(COUNT)}{extra} FROM {q(SOURCE)}{where} GROUP BY {cols}"
+    return f"SELECT {cols}, count(*) AS {q(COUNT)}{extra} FROM {q(SOURCE)}{where} GROUP BY {', '.join(exprs)}"
 
 
 def _normalize_freq_table(table: pa.Table, columns: Sequence[str]) -> pa.Table:

@@ -209,12 +209,10 @@ ints = st.none() | st.integers(-50, 50)
 def _steer_clear_of_known_bugs(x: float) -> float:
     # Magnitudes below 1e-60 become 0: the correlation of such values fails from its state (x_mk * y_mk
     # underflows) but not in a direct run (test_correlation_of_tiny_values_is_the_same_from_states).
-    # -0.0 becomes 0.0 (x + 0.0): a merged histogram names the group "0.0" where a direct run names it
-    # "-0.0" (test_histogram_names_a_negative_zero_group_the_same_with_and_without_merging).
-    return 0.0 if abs(x) < 1e-60 else x + 0.0
+    return math.copysign(0.0, x) if abs(x) < 1e-60 else x
 
 
-doubles = (st.none() | st.just(NAN) | st.integers(-800, 800).map(lambda v: v / 8)
+doubles = (st.none() | st.just(NAN) | st.just(-0.0) | st.integers(-800, 800).map(lambda v: v / 8)
            | st.floats(-1e3, 1e3, allow_nan=False, allow_infinity=False).map(_steer_clear_of_known_bugs))
 strings = st.none() | st.sampled_from(["", "a", "ab", "b a", "é", "日本", "😀", "A"]) | st.text(max_size=4)
 
@@ -739,15 +737,9 @@ def test_correlation_is_the_same_with_and_without_states(rows):
     assert same(direct.value, via_state.value)
 
 
-# -- known dq bugs (open) ------------------------------------------------------------------------
-
-@pytest.mark.xfail(strict=True, reason=(
-    "dq bug: the -0.0 fix folds -0.0 into 0.0 only when Frequencies.merge regroups, while the engine's "
-    "frequency table keeps the group's first representative: Histogram('d') of [NULL, -0.0] in two "
-    "parts reports the bin '0.0' from merged states but '-0.0' from a direct run (and, with ties "
-    "at max_detail_bins, the '-0.0'/'0.0' sort order can even change which bins are shown)"
-))
 def test_histogram_names_a_negative_zero_group_the_same_with_and_without_merging():
+    """Was: the -0.0 fix folded -0.0 into 0.0 only when Frequencies.merge regrouped, while the
+    engine's table kept the group's first representative: bin '0.0' merged, '-0.0' direct."""
     a = Histogram("d")
     table = make_table([(1, None, "a"), (2, -0.0, "b")])
     stores = [InMemoryStateStore(), InMemoryStateStore()]
@@ -757,6 +749,8 @@ def test_histogram_names_a_negative_zero_group_the_same_with_and_without_merging
     merged = AnalysisRunner.run_on_aggregated_states([a], stores).metric(a)
     assert list(merged.value.values) == list(direct.value.values)
 
+
+# -- known dq bugs (open) ------------------------------------------------------------------------
 
 @pytest.mark.xfail(strict=True, reason=(
     "dq bug: CoMoments.correlation() computes ck / sqrt(x_mk * y_mk); the product underflows for tiny "

@@ -12,10 +12,12 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import decimal
+import hashlib
 import io
 import json
 import math
 import re
+import struct
 import subprocess
 import sys
 import textwrap
@@ -483,6 +485,9 @@ def test_truncated_kll_sketch_raises_instead_of_crashing():
 
 
 def test_kll_sketch_with_a_matching_digest_but_truncated_bytes_raises():
+    """Was: the digest only caught bytes damaged after dumps(); KLLState(bytes) validated nothing, so a
+    payload whose digest matched a truncated sketch (one built from bad or foreign bytes) still reached
+    DataSketches' deserialiser and crashed the interpreter. Now KLLState checks the header's sizes."""
     proc = _run_child("""
         import numpy as np
         from dq.errors import StateFormatError
@@ -501,6 +506,34 @@ def test_kll_sketch_with_a_matching_digest_but_truncated_bytes_raises():
     """)
     assert proc.returncode == 0, f"exit {proc.returncode}: {proc.stderr[-2000:]}"
     assert "all rejected" in proc.stdout
+
+
+def _with_n(sketch: bytes, n: int) -> bytes:
+    """The sketch with its item count (uint64 at byte 8 of a multi-item KLL sketch) replaced."""
+    b = bytearray(sketch)
+    struct.pack_into("<Q", b, 8, n)
+    return bytes(b)
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "dq bug: check_sketch_bytes validates sizes but not the item count n against the levels' total "
+    "weight (for a valid KLL sketch n == sum of items(h) * 2**h), so a sketch whose n is corrupt "
+    "(digest-consistent: built from bad or foreign bytes) loads, and merging it then hangs in "
+    "DataSketches (n + 186 * 2**56: no answer after minutes) or raises a bare RuntimeError ('Total "
+    "weight does not match N'), which is no DQError and escapes run() and run_on_aggregated_states"
+))
+@pytest.mark.parametrize("delta", [186 << 56, 1 << 62, 1, -1],
+                         ids=["hangs-merge", "huge", "plus-one", "minus-one"])
+def test_kll_sketch_whose_count_disagrees_with_its_levels_is_rejected(delta):
+    good = KLLState.of_values(np.arange(1000.0), k=8).sketch
+    bad = _with_n(good, struct.unpack_from("<Q", good, 8)[0] + delta)
+    payload = {"type": "KLL", "version": 1, "sketch": base64.b64encode(bad).decode(),
+               "sha256": hashlib.sha256(bad).hexdigest()}
+    # never merge it here: that is what hangs
+    with pytest.raises(StateFormatError):
+        loads(json.dumps(payload).encode())
+    with pytest.raises(StateFormatError):
+        KLLState(bad)
 
 
 def test_hll_state_loads_in_a_fresh_interpreter():

@@ -483,6 +483,8 @@ def test_runs_report_a_corrupt_state_file_on_its_analyzer_and_keep_the_file(tmp_
 
 @pytest.mark.parametrize("analyzer", KINDS, ids=repr)
 def test_identity_file_rebuilds_the_analyzer(tmp_path, analyzer):
+    """Was: Analyzer.to_dict() wrote the metric name, so analyzer_from_dict built a Histogram from a
+    DataType's file and knew no 'ApproxQuantile-0.5', 'KLL' or 'CustomSQL'."""
     store = DirectoryStateStore(tmp_path)
     store.save(analyzer, compute(DAY1, [analyzer])[analyzer])
     identity = json.loads((tmp_path / f"{analyzer_key(analyzer)}.json").read_text())

@@ -23,7 +23,6 @@ __all__ = [
     "Agg",
     "CorrOf",
     "PairCount",
-    "PairExtremes",
     "CoMomentsOf",
     "CountNonNull",
     "CountRegex",
@@ -165,15 +164,6 @@ class CorrOf(Agg):
 @dataclass(frozen=True)
 class PairCount(Agg):
     """Rows where both columns are non-null."""
-    x: str
-    y: str
-    where: Any = None
-
-
-@dataclass(frozen=True)
-class PairExtremes(Agg):
-    """(min x, max x, min y, max y) over rows where both are non-null (NaN is the largest)."""
-    ARITY: ClassVar[int] = 4
     x: str
     y: str
     where: Any = None

@@ -752,12 +752,6 @@ def test_histogram_names_a_negative_zero_group_the_same_with_and_without_merging
 
 # -- known dq bugs (open) ------------------------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason=(
-    "dq bug: CoMoments.correlation() computes ck / sqrt(x_mk * y_mk); the product underflows for tiny "
-    "values (d=[0, 1e-120, 3e-120], e=[2e-90, 0, 1e-90]), so every state path fails with 'cannot "
-    "compute Correlation in double precision' while the direct run's corr() gives -0.327 "
-    "(ck / (sqrt(x_mk) * sqrt(y_mk)) would not underflow)"
-))
 def test_correlation_of_tiny_values_is_the_same_from_states():
     a = Correlation("d", "e")
     table = pa.table({"d": [0.0, 1e-120, 3e-120], "e": [2e-90, 0.0, 1e-90]})

@@ -142,28 +142,19 @@ class Correlation(Analyzer):
 
     def metric_aggregations(self, ctx: PlanContext) -> dict[str, Any]:
         """When no state is wanted: the engine's own Pearson correlation (one aggregate instead of
-        six; about 3x cheaper in DuckDB), the pair count, and the columns' extremes (cheap, and
-        shared with Minimum/Maximum) to explain an undefined result. Same value as the state path."""
+        six; about 3x cheaper in DuckDB) and the pair count. Same value as the state path; when
+        the result is undefined (a constant column) or NaN, the state path is run to say which."""
         x, y, w = ctx.column(self.first).name, ctx.column(self.second).name, ctx.where(self.where)
-        return {"r": A.CorrOf(x, y, w), "n": A.PairCount(x, y, w), "ext": A.PairExtremes(x, y, w)}
+        return {"r": A.CorrOf(x, y, w), "n": A.PairCount(x, y, w)}
 
     def value_from_metric_results(self, r: dict[str, Any]) -> float:
         n, corr = int(r["n"] or 0), r["r"]
         if n == 0:
             raise EmptyStateFailure(self)
         if corr is None or math.isnan(corr):
-            extremes = [float(v) for v in r["ext"]]  # over the rows where both are non-null
-            if not all(math.isfinite(v) for v in extremes):
-                return math.nan  # NaN or infinite data, as the state path
-            constant = [c for c, lo, hi in ((self.first, extremes[0], extremes[1]),
-                                            (self.second, extremes[2], extremes[3])) if lo == hi]
-            if not constant:
-                raise NeedsState()  # constant only on the rows where both are non-null: rare
-            raise MetricFailure(
-                f"Correlation of {self.first!r} and {self.second!r} is undefined: "
-                f"{' and '.join(repr(c) for c in constant)} {'is' if len(constant) == 1 else 'are'} constant "
-                f"over the {n} rows where both are non-null."
-            )
+            # Rare: one more scan computes the co-moments, which tell NaN data from a constant
+            # column and name it (cheaper overall than carrying extremes in every scan).
+            raise NeedsState()
         return max(-1.0, min(1.0, float(corr)))
 
     def state_from(self, r: dict[str, Any]) -> CoMoments:

@@ -401,14 +401,6 @@ def _comoments(a: A.CoMomentsOf) -> list[str]:
             f"regr_sxy({y}, {x}){f}", f"regr_sxx({y}, {x}){f}", f"regr_syy({y}, {x}){f}"]
 
 
-def _pair_extremes(a: A.PairExtremes) -> list[str]:
-    # CASE rather than FILTER: a FILTER clause costs DuckDB a selection pass per aggregate
-    def ext(fn: str, col: str, other: str) -> str:
-        return f"{fn}(CASE WHEN {q(other)} IS NOT NULL THEN CAST({q(col)} AS DOUBLE) END){_filter(a.where)}"
-
-    return [ext("min", a.x, a.y), ext("max", a.x, a.y), ext("min", a.y, a.x), ext("max", a.y, a.x)]
-
-
 _SCAN_RULES: dict[type, Callable[[Any], list[str]]] = {
     # Counting rows that satisfy a condition as sum(CAST(cond AS INTEGER)) rather than with
     # count(*) FILTER (...): NULL and FALSE both add nothing, and it avoids DuckDB's per-aggregate
@@ -433,7 +425,6 @@ _SCAN_RULES: dict[type, Callable[[Any], list[str]]] = {
     A.CoMomentsOf: _comoments,
     A.CorrOf: lambda a: [f"corr(CAST({q(a.y)} AS DOUBLE), CAST({q(a.x)} AS DOUBLE)){_filter(a.where)}"],
     A.PairCount: lambda a: [f"regr_count(CAST({q(a.y)} AS DOUBLE), CAST({q(a.x)} AS DOUBLE)){_filter(a.where)}"],
-    A.PairExtremes: _pair_extremes,
     A.HLLOf: _hll,
     A.DataTypeCounts: _datatype,
     # in DOUBLE: on a DECIMAL column quantile_cont would round the interpolation to its scale
@@ -517,20 +508,25 @@ def compile_frequency_aggregations(columns: Sequence[str], aggs: Sequence[A.Freq
     cnt = q(COUNT)
     subquery_parts: set[str] = set()
     # ``prefiltered``: the table holds no all-NULL group (and maybe no key columns at all)
-    nn = "TRUE" if prefiltered else "(" + " OR ".join(f"{q(c)} IS NOT NULL" for c in columns) + ")"
+    nn = None if prefiltered else "(" + " OR ".join(f"{q(c)} IS NOT NULL" for c in columns) + ")"
+
+    def only(*conds: str | None) -> str:
+        """FILTER clause over the non-NULL groups (none needed when the table holds no other)."""
+        kept = [c for c in (nn, *conds) if c]
+        return f" FILTER (WHERE {' AND '.join(kept)})" if kept else ""
     exprs: list[str] = []
     slots: list[tuple[A.FreqAgg, list[str]]] = []
     for i, agg in enumerate(aggs):
         if isinstance(agg, A.NumGroups):
-            parts = [f"count(*) FILTER (WHERE {nn})"]
+            parts = [f"count(*){only()}"]
         elif isinstance(agg, A.NumRowsNonNull):
-            parts = [f"coalesce(sum({cnt}) FILTER (WHERE {nn}), 0)"]
+            parts = [f"coalesce(sum({cnt}){only()}, 0)"]
         elif isinstance(agg, A.NumSingletons):
-            parts = [f"count(*) FILTER (WHERE {nn} AND {cnt} = 1)"]
+            parts = [f"count(*){only(f'{cnt} = 1')}"]
         elif isinstance(agg, A.SumCountLnCount):
-            parts = [f"coalesce(sum({cnt} * ln({cnt})) FILTER (WHERE {nn}), 0)"]
+            parts = [f"coalesce(sum({cnt} * ln({cnt})){only()}, 0)"]
         elif isinstance(agg, A.DuplicateRows):
-            parts = [f"coalesce(sum({cnt}) FILTER (WHERE {nn} AND {cnt} > 1), 0)"]
+            parts = [f"coalesce(sum({cnt}){only(f'{cnt} > 1')}, 0)"]
         elif isinstance(agg, A.MutualInfo):
             x, y = q(agg.x), q(agg.y)
             inner = (f"SELECT CAST({cnt} AS DOUBLE) AS c, sum({cnt}) OVER (PARTITION BY {x}) AS cx, "

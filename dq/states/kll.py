@@ -75,6 +75,13 @@ def check_sketch_bytes(raw: bytes) -> None:
     expected = 20 + 4 * num_levels + 16 + 8 * (capacity - levels[0])
     if len(raw) != expected:
         raise bad(f"{len(raw)} bytes, the header says {expected}")
+    # n must be the total weight of the retained items (level h weighs 2**h); DataSketches trusts
+    # it and a wrong n makes later merges hang or fail
+    bounds = (*levels, capacity)
+    weight = sum((bounds[h + 1] - bounds[h]) << h for h in range(num_levels))
+    n = struct.unpack_from("<Q", raw, 8)[0]
+    if n != weight:
+        raise bad(f"n = {n}, but the levels hold a weight of {weight}")
 
 
 @register_state

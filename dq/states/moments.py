@@ -157,7 +157,8 @@ class CoMoments(State):
         )
 
     def correlation(self) -> float:
-        return self.ck / math.sqrt(self.x_mk * self.y_mk)
+        # sqrt of each factor, not of the product: the product of two tiny M2s underflows to 0
+        return self.ck / (math.sqrt(self.x_mk) * math.sqrt(self.y_mk))
 
     def payload(self) -> dict[str, Any]:
         return {"n": self.n, "x_avg": jfloat(self.x_avg), "y_avg": jfloat(self.y_avg), "ck": jfloat(self.ck),

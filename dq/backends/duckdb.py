@@ -180,10 +180,6 @@ class DuckDBBackend:
         self.rel = self._relation(data, connection)
         self.schema = Schema(tuple(Column(n, _kind(t), str(t)) for n, t in zip(self.rel.columns, self.rel.types)))
 
-    @staticmethod
-    def accepts(data: Any) -> bool:
-        return not (type(data).__module__ or "").startswith("pyspark")
-
     def _relation(self, data: Any, connection: duckdb.DuckDBPyConnection | None) -> duckdb.DuckDBPyRelation:
         con = self.con
         if isinstance(data, duckdb.DuckDBPyRelation):

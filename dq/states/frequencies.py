@@ -55,13 +55,6 @@ def _rows(table: pa.Table) -> list[tuple]:
     return sorted(zip(*cols), key=repr)
 
 
-def _canonical(table: pa.Table) -> pa.Table:
-    keys = [n for n in table.column_names if not n.startswith("__")]
-    if not keys or table.num_rows == 0:
-        return table
-    return table.sort_by([(k, "ascending") for k in keys])
-
-
 @register_state
 @dataclass(frozen=True, eq=False)
 class Frequencies(State):

@@ -1,5 +1,6 @@
 """dq: a data-quality verification engine (Deequ's analyzers and checks) on DuckDB."""
 
+from dq.checks import Check, CheckLevel, CheckStatus, ConstraintStatus
 from dq.errors import (
     ColumnNotFoundError,
     ColumnTypeError,
@@ -13,10 +14,18 @@ from dq.errors import (
 from dq.metrics import BucketDistribution, Distribution, DistributionValue, Entity, KeyedValues, Metric
 from dq.runner import AnalysisRunner, AnalyzerContext
 from dq.statestore import DirectoryStateStore, InMemoryStateStore
+from dq.verification import CheckResult, VerificationResult, VerificationSuite
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "VerificationSuite",
+    "VerificationResult",
+    "ConstraintStatus",
+    "CheckStatus",
+    "CheckResult",
+    "CheckLevel",
+    "Check",
     "AnalysisRunner",
     "AnalyzerContext",
     "BucketDistribution",

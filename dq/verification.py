@@ -1,0 +1,263 @@
+"""VerificationSuite: run checks on data in one plan and report a verdict (Deequ's VerificationSuite).
+
+``VerificationSuite().on_data(data).add_check(check).run()`` collects the analyzers of every
+constraint and every required analyzer, deduplicates them (a metric needed by several constraints
+or checks is computed once) and runs them as one analysis: one scan, one grouped query per
+grouping set. Each check is then evaluated on the metrics.
+
+The result's JSON form (``VerificationResult.to_json``) is versioned; see ``RESULT_SCHEMA`` and
+the README section "Verification results as JSON".
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pyarrow as pa
+
+from dq.analyzers.base import Analyzer
+from dq.checks.check import Check, CheckLevel, CheckStatus
+from dq.checks.constraints import ConstraintResult, ConstraintStatus
+from dq.errors import InvalidOptionError
+from dq.metrics import Metric
+from dq.runner import AnalyzerContext, run_analysis
+from dq.statestore import StateStore
+
+__all__ = ["RESULT_SCHEMA", "CheckResult", "VerificationResult", "VerificationRunBuilder", "VerificationSuite"]
+
+#: name and version of the JSON document written by ``VerificationResult.to_json``
+RESULT_SCHEMA = {"schema": "dq.verification_result", "version": 1}
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    check: Check
+    status: CheckStatus
+    constraint_results: tuple[ConstraintResult, ...]
+
+
+def evaluate_check(check: Check, ctx: AnalyzerContext) -> CheckResult:
+    results = tuple(c.evaluate(ctx.metric_map.get(c.analyzer)) for c in check.constraints)
+    if all(r.is_success for r in results):
+        status = CheckStatus.SUCCESS
+    else:
+        status = CheckStatus.ERROR if check.level is CheckLevel.ERROR else CheckStatus.WARNING
+    return CheckResult(check, status, results)
+
+
+def _json_arg(v: Any) -> Any:
+    from dq.checks.assertions import Assertion
+    from dq.checks.constraints import ConstrainableDataTypes
+
+    if isinstance(v, Assertion):
+        return v.text
+    if isinstance(v, ConstrainableDataTypes):
+        return v.value
+    if isinstance(v, tuple):
+        return [_json_arg(x) for x in v]
+    if hasattr(v, "to_dict"):
+        return v.to_dict()
+    if isinstance(v, float) and not math.isfinite(v):
+        return str(v)
+    return v
+
+
+class VerificationResult:
+    """The verdict of a suite: ``status``, one ``CheckResult`` per check, every metric."""
+
+    def __init__(self, check_results: Sequence[CheckResult], context: AnalyzerContext, *,
+                 data: Any = None, connection: Any = None):
+        self.check_results = list(check_results)
+        self.context = context
+        self._data = data
+        self._connection = connection
+        worst = max((r.status for r in self.check_results), key=lambda s: s.rank, default=CheckStatus.SUCCESS)
+        self.status: CheckStatus = worst
+
+    @property
+    def metrics(self) -> dict[Analyzer, Metric]:
+        return dict(self.context.metric_map)
+
+    @property
+    def num_queries(self) -> int:
+        return self.context.num_queries
+
+    @property
+    def is_success(self) -> bool:
+        return self.status is CheckStatus.SUCCESS
+
+    def check_result(self, check: Check) -> CheckResult:
+        for r in self.check_results:
+            if r.check == check:
+                return r
+        raise KeyError(f"{check!r} was not part of this suite")
+
+    def constraint_results(self) -> list[tuple[CheckResult, ConstraintResult]]:
+        return [(cr, r) for cr in self.check_results for r in cr.constraint_results]
+
+    # -- tables -----------------------------------------------------------------------------
+    def _check_rows(self) -> list[dict[str, str]]:
+        return [{
+            "check": cr.check.description,
+            "check_level": cr.check.level.value,
+            "check_status": cr.status.value,
+            "constraint": r.constraint.name,
+            "constraint_status": r.status.value,
+            "constraint_message": r.message or "",
+        } for cr, r in self.constraint_results()]
+
+    def check_results_as_table(self, *, pandas: bool = False):
+        """One row per constraint: check, check_level, check_status, constraint,
+        constraint_status, constraint_message ("" on success)."""
+        rows = self._check_rows()
+        names = ["check", "check_level", "check_status", "constraint", "constraint_status", "constraint_message"]
+        table = pa.table({n: pa.array([r[n] for r in rows], pa.string()) for n in names})
+        return table.to_pandas() if pandas else table
+
+    def success_metrics_as_table(self, for_analyzers: Iterable[Analyzer] | None = None, *, pandas: bool = False):
+        """The successful metrics, flattened: entity, instance, name, value."""
+        return self.context.metrics_as_table(for_analyzers, pandas=pandas)
+
+    def check_results_as_dicts(self) -> list[dict[str, str]]:
+        return self._check_rows()
+
+    # -- JSON -------------------------------------------------------------------------------
+    def to_dict(self) -> dict[str, Any]:
+        from dq import __version__
+
+        checks = []
+        for cr in self.check_results:
+            cons = []
+            for r in cr.constraint_results:
+                c = r.constraint
+                m = r.metric
+                metric = None
+                if m is not None:
+                    metric = {"entity": str(m.entity), "instance": m.instance, "name": m.name,
+                              "analyzer": c.analyzer.to_dict()}
+                    if m.is_success:
+                        metric["value"] = m.value_for_json()
+                    else:
+                        metric["error"] = m.error
+                cons.append({
+                    "constraint": c.name,
+                    "method": c.method,
+                    "arguments": {k: _json_arg(v) for k, v in c.args},
+                    "requirement": c.assertion.text,
+                    "constraint_status": r.status.value,
+                    "constraint_message": r.message or "",
+                    "metric": metric,
+                })
+            checks.append({"check": cr.check.description, "check_level": cr.check.level.value,
+                           "check_status": cr.status.value, "constraints": cons})
+        return {**RESULT_SCHEMA, "dq_version": __version__, "status": self.status.value,
+                "num_queries": self.num_queries, "checks": checks,
+                "metrics": self.context.to_dicts()}
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), indent=indent, default=str, ensure_ascii=False)
+
+    # -- console ----------------------------------------------------------------------------
+    def render(self) -> str:
+        lines = [f"Verification: {self.status.value} ({len(self.check_results)} checks, "
+                 f"{sum(len(c.constraint_results) for c in self.check_results)} constraints, "
+                 f"{self.num_queries} queries)"]
+        for cr in self.check_results:
+            lines.append(f"  [{cr.status.value}] {cr.check.description} (level {cr.check.level.value})")
+            for r in cr.constraint_results:
+                mark = "ok  " if r.status is ConstraintStatus.SUCCESS else "FAIL"
+                lines.append(f"    {mark} {r.constraint.name}: {r.constraint.assertion.text}")
+                if r.message:
+                    lines.append(f"         {r.message}")
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.render()
+
+    def __repr__(self) -> str:
+        return f"VerificationResult({self.status.value}, {len(self.check_results)} checks)"
+
+    # -- row level ----------------------------------------------------------------------------
+    def row_level_results(self, data: Any = None, *, connection: Any = None):
+        """The input with one boolean column per check (named by its description): the AND of its
+        row-level constraints. See ``dq.checks.rowlevel``."""
+        from dq.checks.rowlevel import row_level_results
+
+        return row_level_results(self, self._data if data is None else data,
+                                 connection=self._connection if connection is None else connection)
+
+    def split_rows(self, passing_path: str, failing_path: str, data: Any = None, *, connection: Any = None,
+                   level: CheckLevel | str = CheckLevel.ERROR) -> tuple[int, int]:
+        """Write the rows that pass every row-level constraint of the checks at ``level`` (and
+        worse) to ``passing_path`` and the others to ``failing_path`` (Parquet, quarantine).
+        Returns (passing rows, failing rows)."""
+        from dq.checks.rowlevel import split_rows
+
+        return split_rows(self, self._data if data is None else data, passing_path, failing_path,
+                          connection=self._connection if connection is None else connection, level=level)
+
+
+class VerificationRunBuilder:
+    def __init__(self, data: Any, *, connection: Any = None):
+        self._data = data
+        self._connection = connection
+        self._checks: list[Check] = []
+        self._required: list[Analyzer] = []
+        self._load: StateStore | None = None
+        self._save: StateStore | None = None
+
+    def add_check(self, check: Check) -> VerificationRunBuilder:
+        if not isinstance(check, Check):
+            raise InvalidOptionError("check", "a Check (e.g. Check(CheckLevel.ERROR, 'name').is_complete('id'))",
+                                     check)
+        self._checks.append(check)
+        return self
+
+    def add_checks(self, checks: Iterable[Check]) -> VerificationRunBuilder:
+        for c in checks:
+            self.add_check(c)
+        return self
+
+    def add_required_analyzer(self, analyzer: Analyzer) -> VerificationRunBuilder:
+        """Compute this metric too (reported with the others), without a constraint on it."""
+        if not isinstance(analyzer, Analyzer):
+            raise InvalidOptionError("analyzer", "an Analyzer (e.g. Completeness('col'))", analyzer)
+        self._required.append(analyzer)
+        return self
+
+    def add_required_analyzers(self, analyzers: Iterable[Analyzer]) -> VerificationRunBuilder:
+        for a in analyzers:
+            self.add_required_analyzer(a)
+        return self
+
+    def aggregate_with(self, store: StateStore) -> VerificationRunBuilder:
+        self._load = store
+        return self
+
+    def save_states_with(self, store: StateStore) -> VerificationRunBuilder:
+        self._save = store
+        return self
+
+    def analyzers(self) -> list[Analyzer]:
+        """Every analyzer the suite needs, deduplicated (each computed once)."""
+        found = [a for c in self._checks for a in c.required_analyzers()] + self._required
+        return list(dict.fromkeys(found))
+
+    def run(self) -> VerificationResult:
+        """Run the analysis (a user mistake in one constraint, such as a missing column, fails
+        that constraint; the others are still evaluated) and evaluate every check."""
+        ctx = run_analysis(self._data, self.analyzers(), connection=self._connection, errors="record",
+                           load_states=self._load, save_states=self._save)
+        results = [evaluate_check(c, ctx) for c in self._checks]
+        return VerificationResult(results, ctx, data=self._data, connection=self._connection)
+
+
+class VerificationSuite:
+    """Entry point: ``VerificationSuite().on_data(data).add_check(check).run()``."""
+
+    def on_data(self, data: Any, *, connection: Any = None) -> VerificationRunBuilder:
+        return VerificationRunBuilder(data, connection=connection)

@@ -157,17 +157,113 @@ class Compliance(_Ratio):
         return {"matches": A.CountTrue(ctx.predicate(self.predicate), w), "count": A.CountRows(w)}
 
 
+# -- Deequ's built-in patterns, portable -------------------------------------------------------------
+# Deequ's patterns are Java regexes. dq runs them on DuckDB (RE2) and on Spark (Java), so they are
+# rewritten in the syntax both engines share: no look-around, no back-references, no possessive
+# quantifiers, and no class escape whose meaning differs between the two (RE2's \s lacks \x0B,
+# RE2's '.' matches \r, U+0085, U+2028 and U+2029, which Java's does not). Each rewrite matches
+# exactly the strings Deequ's original matches under search semantics (a match anywhere), which
+# tests/analyzers/test_patterns.py checks against the originals. The SSN and credit-card patterns
+# are long alternations (one alternative per excluded number and per separator), so they are
+# generated here from small pieces instead of written out.
+
+_DIGITS = "0123456789"
+
+
+def _digit_class(digits: str) -> str:
+    """A regex for one of ``digits``, runs as ranges: ``"1234578"`` -> ``[1-578]``, ``"5"`` -> ``5``."""
+    ds = sorted({int(d) for d in digits})
+    if len(ds) == 1:
+        return str(ds[0])
+    runs: list[list[int]] = []
+    for d in ds:
+        if runs and runs[-1][-1] == d - 1:
+            runs[-1].append(d)
+        else:
+            runs.append([d])
+    return "[" + "".join(f"{r[0]}-{r[-1]}" if len(r) > 2 else "".join(map(str, r)) for r in runs) + "]"
+
+
+def _any_digits(n: int) -> str:
+    return "" if n == 0 else "[0-9]" if n == 1 else f"[0-9]{{{n}}}"
+
+
+def _digits_except(n: int, *excluded: str) -> str | None:
+    """Regex for the ``n``-digit strings starting with none of the digit strings ``excluded``
+    (a prefix excludes every string it starts: ``"9"`` excludes 900-999); None if none is left.
+    E.g. ``_digits_except(2, "00")`` = ``(?:[1-9][0-9]|0[1-9])``: the first digit is free when no
+    excluded string starts with it, otherwise it is fixed and the rest recurses."""
+    if "" in excluded:
+        return None
+    if not excluded:
+        return _any_digits(n)
+    heads = sorted({e[0] for e in excluded})
+    free = "".join(d for d in _DIGITS if d not in heads)
+    alternatives = [_digit_class(free) + _any_digits(n - 1)] if free else []
+    for d in heads:
+        rest = _digits_except(n - 1, *(e[1:] for e in excluded if e[0] == d))
+        if rest is not None:
+            alternatives.append(d + rest)
+    if not alternatives:
+        return None
+    return alternatives[0] if len(alternatives) == 1 else "(?:" + "|".join(alternatives) + ")"
+
+
+# US social security number AAA-GG-SSSS, Deequ's rules: area not 000, 666 or 9xx; group not 00;
+# serial not 0000; not one of two numbers; the separators both '-', both ' ' or both absent.
+_SSN_EXCLUDED_AREAS = ("000", "666", "9")
+# (_ssn's carving needs these valid under the other rules and in distinct areas, as they are)
+_SSN_EXCLUDED_NUMBERS = (("219", "09", "9999"), ("078", "05", "1120"))
+
+
+def _ssn(sep: str) -> str:
+    """AAA{sep}GG{sep}SSSS under Deequ's rules. An excluded number is carved out of the product
+    area x group x serial by where a valid number first differs from it: in the area (any group,
+    serial), or in the group (same area), or in the serial (same area and group)."""
+    group, serial = _digits_except(2, "00"), _digits_except(4, "0000")
+    special_areas = [area for area, _, _ in _SSN_EXCLUDED_NUMBERS]
+    alternatives = [f"{_digits_except(3, *_SSN_EXCLUDED_AREAS, *special_areas)}{sep}{group}{sep}{serial}"]
+    for area, g, s in _SSN_EXCLUDED_NUMBERS:
+        alternatives.append(f"{area}{sep}{_digits_except(2, '00', g)}{sep}{serial}")
+        alternatives.append(f"{area}{sep}{g}{sep}{_digits_except(4, '0000', s)}")
+    return "|".join(alternatives)
+
+
+# Credit cards, Deequ's (richardsramblings.com) rules: Amex 3[47]xx-xxxxxx-xxxxx (4-6-5); Visa 4,
+# MasterCard 51-55, Discover 65 / 6011 as xxxx-xxxx-xxxx-xxxx; one separator ('', ' ' or '-')
+# used throughout (Deequ's back-reference), hence one alternative per layout and separator.
+_CREDITCARD_LAYOUTS = (
+    "3[47][0-9]{2}<s>[0-9]{6}<s>[0-9]{5}",
+    "(?:(?:4[0-9]|5[1-5]|65)[0-9]{2}|6011)<s>[0-9]{4}<s>[0-9]{4}<s>[0-9]{4}",
+)
+_CREDITCARD_SEPARATORS = ("", " ", "-")
+
+# Java's \s (RE2's lacks \x0B) and the line terminators Java's '.' does not match (RE2's matches
+# all but \n); U+0085, U+2028 and U+2029 are literal characters, whose escapes differ per engine.
+_JAVA_SPACE = r"\t\n\x0B\f\r "
+_JAVA_LINE_TERMINATORS = "\\n\\r\u0085\u2028\u2029"
+
+
 class Patterns:
-    """Deequ's built-in patterns (RE2 syntax; search semantics unless anchored)."""
+    """Deequ's built-in patterns, as regexes meaning the same on RE2 (DuckDB) and Java (Spark).
+
+    Search semantics: a value matches if the pattern matches anywhere in it. Each pattern accepts
+    exactly the values Deequ's Java original accepts (see the comment before ``_digit_class``).
+    One engine difference remains, in Deequ's original too: CREDITCARD's ``\b`` is ASCII on RE2
+    and Java 19+, but Java up to 18 counts any Unicode letter or digit as a word character (so
+    "é4111111111111111" matches on DuckDB, not there), and Java 19+ counts a combining mark
+    after a letter or digit as one (so "e\u03014111111111111111" does not match there)."""
 
     EMAIL = (r"""(?:[a-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-z0-9!#$%&'*+/=?^_`{|}~-]+)*|"(?:[\x01-\x08\x0b\x0c"""
              r"""\x0e-\x1f\x21\x23-\x5b\x5d-\x7f]|\\[\x01-\x09\x0b\x0c\x0e-\x7f])*")@(?:(?:[a-z0-9](?:[a-z0-9-]"""
              r"""*[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]*[a-z0-9])?|\[(?:(?:25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?)\.)"""
              r"""{3}(?:25[0-5]|2[0-4][0-9]|[01]?[0-9][0-9]?|[a-z0-9-]*[a-z0-9]:(?:[\x01-\x08\x0b\x0c\x0e-\x1f"""
              r"""\x21-\x5a\x53-\x7f]|\\[\x01-\x09\x0b\x0c\x0e-\x7f])+)\])""")
-    URL = r"(https?|ftp)://[^\s/$.?#].[^\s]*"
-    SOCIAL_SECURITY_NUMBER_US = r"((?!219-09-9999|078-05-1120)(?!666|000|9\d{2})\d{3}-(?!00)\d{2}-(?!0{4})\d{4})|((?!219 09 9999|078 05 1120)(?!666|000|9\d{2})\d{3} (?!00)\d{2} (?!0{4})\d{4})|((?!219099999|078051120)(?!666|000|9\d{2})\d{3}(?!00)\d{2}(?!0{4})\d{4})"
-    CREDITCARD = r"\b(?:3[47]\d{2}([\ \-]?)\d{6}\1\d|(?:(?:4\d|5[1-5]|65)\d{2}|6011)([\ \-]?)\d{4}\2\d{4}\2)\d{4}\b"
+    #: Deequ: ``(https?|ftp)://[^\s/$.?#].[^\s]*`` with Java's \s and '.' spelled out
+    URL = f"(https?|ftp)://[^{_JAVA_SPACE}/$.?#][^{_JAVA_LINE_TERMINATORS}][^{_JAVA_SPACE}]*"
+    SOCIAL_SECURITY_NUMBER_US = "|".join(f"(?:{_ssn(sep)})" for sep in ("-", " ", ""))
+    CREDITCARD = r"\b(?:" + "|".join(
+        layout.replace("<s>", sep) for layout in _CREDITCARD_LAYOUTS for sep in _CREDITCARD_SEPARATORS) + r")\b"
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,9 @@
-"""Command line: ``dq analyze DATA [-a ANALYZER ...]``.
+"""Command line: ``dq analyze DATA [-a ANALYZER ...]`` and ``dq verify DATA --checks FILE``.
+
+``verify`` runs the checks of a YAML checks file (``dq.checks.load``) as one suite, prints the
+verdict, optionally writes the result JSON and splits the rows into passing and failing Parquet
+files; its exit status is 0 when no Error-level check failed (1 also on warnings with
+``--fail-on-warning``), 1 when one did, 2 on a usage error (bad file, unknown column, ...).
 
 Without ``-a`` it profiles every column in one scan: size, completeness and approximate distinct
 count; min, max, mean, standard deviation and sum of numeric columns; min and max of dates and
@@ -95,6 +100,47 @@ def _analyze(args: argparse.Namespace) -> int:
     return 1 if ctx.failures() and args.strict else 0
 
 
+def _verify(args: argparse.Namespace) -> int:
+    from dq.checks import load
+    from dq.verification import VerificationSuite
+
+    data = args.data if len(args.data) > 1 else args.data[0]
+    checks = [c for f in args.checks for c in load(f)]
+    start = time.perf_counter()
+    result = VerificationSuite().on_data(data).add_checks(checks).run()
+    elapsed = time.perf_counter() - start
+    if args.results:
+        _write_atomic(args.results, result.to_json())
+    if args.format == "json":
+        print(result.to_json())
+    else:
+        print(result)
+        print(f"\n{len(result.metrics)} metrics from {result.num_queries} queries in {elapsed:.2f} s")
+    if args.passing or args.failing:
+        if not (args.passing and args.failing):
+            raise InvalidOptionError("--passing/--failing", "both paths (quarantine split)", args.passing or args.failing)
+        n_pass, n_fail = result.split_rows(args.passing, args.failing)
+        print(f"{n_pass} passing rows -> {args.passing}; {n_fail} failing rows -> {args.failing}",
+              file=sys.stderr if args.format == "json" else sys.stdout)
+    failed = result.status.value == "Error" or (args.fail_on_warning and result.status.value == "Warning")
+    return 1 if failed else 0
+
+
+def _write_atomic(path: str, text: str) -> None:
+    import os
+    import tempfile
+
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=".dq-", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="dq", description="Data-quality metrics on DuckDB.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -105,12 +151,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     a.add_argument("--only", action="store_true", help="compute only the -a analyzers (no default profile)")
     a.add_argument("--format", choices=["table", "json", "csv"], default="table")
     a.add_argument("--strict", action="store_true", help="exit with status 1 if any metric failed")
+    v = sub.add_parser("verify", help="run the checks of a YAML checks file on a dataset (exit 1 on an Error)")
+    v.add_argument("data", nargs="+", help="file(s), glob or folder")
+    v.add_argument("-c", "--checks", action="append", required=True, help="YAML checks file (repeatable)")
+    v.add_argument("--format", choices=["table", "json"], default="table")
+    v.add_argument("--results", help="also write the result JSON to this file (atomically)")
+    v.add_argument("--passing", help="write the rows passing every Error-level check here (Parquet)")
+    v.add_argument("--failing", help="write the other rows here (Parquet), with the checks they failed")
+    v.add_argument("--fail-on-warning", action="store_true", help="exit with status 1 on warnings too")
     args = parser.parse_args(argv)
     try:
-        return _analyze(args)
+        return _analyze(args) if args.command == "analyze" else _verify(args)
     except DQError as e:
         cause = f"{e.__cause__}" if e.__cause__ and str(e.__cause__).strip() else ""
         print(f"dq: error: {e}{cause}", file=sys.stderr)
+        return 2
+    except OSError as e:  # a checks file or output path that cannot be read or written
+        print(f"dq: error: {e}", file=sys.stderr)
         return 2
 
 

@@ -15,6 +15,7 @@ kind (a histogram given to ``>= 0.9``) is an assertion error reported on its con
 
 from __future__ import annotations
 
+import datetime as _dt
 import math
 import operator
 import re
@@ -73,19 +74,41 @@ def _number(value: Any, what: str) -> float | int:
     return value
 
 
-def _fmt(x: float | int) -> str:
+def _fmt(x: Any) -> str:
+    if isinstance(x, _dt.date):
+        return x.isoformat()
     if isinstance(x, float) and x.is_integer() and abs(x) < 1e16:
         return str(int(x))
     return repr(x)
 
 
-def _scalar(value: Any) -> float:
-    """The metric value as a number; dates compare by ordinal (Minimum/Maximum of a date column)."""
+def _scalar(value: Any, bound: Any = 0) -> Any:
+    """The metric value, checked to be comparable with ``bound``: numbers with numbers, dates
+    and timestamps (Minimum/Maximum of a date column) with dates and timestamps."""
+    if isinstance(bound, _dt.date):
+        if isinstance(value, _dt.datetime) and not isinstance(bound, _dt.datetime):
+            return value.date()
+        if isinstance(value, _dt.date) and not isinstance(value, _dt.datetime) and isinstance(bound, _dt.datetime):
+            return _dt.datetime.combine(value, _dt.time(), tzinfo=bound.tzinfo)
+        if isinstance(value, _dt.datetime) and (value.tzinfo is None) != (bound.tzinfo is None):
+            tz = _dt.timezone.utc
+            value = value.replace(tzinfo=tz) if value.tzinfo is None else value
+            return value if bound.tzinfo is not None else value.astimezone(tz).replace(tzinfo=None)
+        if isinstance(value, _dt.date):
+            return value
+        raise TypeError(f"expected a date or timestamp to compare with {bound.isoformat()}, "
+                        f"got {type(value).__name__} {value!r}")
     if isinstance(value, bool):
         return float(value)
     if isinstance(value, (int, float)):
         return value
     raise TypeError(f"expected a number, got {type(value).__name__} {value!r}")
+
+
+def _bound(value: Any, what: str) -> Any:
+    if isinstance(value, _dt.date):
+        return value
+    return _number(value, what)
 
 
 _OPS: dict[str, Callable[[Any, Any], bool]] = {
@@ -99,23 +122,23 @@ class Compare(Assertion):
     """``value <op> bound``; ``==`` and ``!=`` accept an absolute ``tolerance``."""
 
     op: str
-    bound: float | int
+    bound: float | int | _dt.date
     tolerance: float = 0.0
 
     def __post_init__(self) -> None:
         if self.op not in _OPS:
             raise InvalidOptionError("op", "one of " + ", ".join(_OPS), self.op)
-        _number(self.bound, "bound")
+        _bound(self.bound, "bound")
         if isinstance(self.bound, float) and math.isnan(self.bound):
             raise InvalidOptionError("bound", "a number that is not NaN", self.bound)
         if _number(self.tolerance, "tolerance") < 0:
             raise InvalidOptionError("tolerance", "a non-negative number", self.tolerance)
 
     def __call__(self, value: Any) -> bool:
-        v = _scalar(value)
+        v = _scalar(value, self.bound)
         if isinstance(v, float) and math.isnan(v):
             return False
-        if self.tolerance and self.op in ("==", "!="):
+        if self.tolerance and self.op in ("==", "!=") and not isinstance(self.bound, _dt.date):
             close = abs(v - self.bound) <= self.tolerance
             return close if self.op == "==" else not close
         return bool(_OPS[self.op](v, self.bound))
@@ -130,19 +153,23 @@ class Compare(Assertion):
 class Between(Assertion):
     """``lower <= value <= upper`` (each bound inclusive unless said otherwise)."""
 
-    lower: float | int
-    upper: float | int
+    lower: float | int | _dt.date
+    upper: float | int | _dt.date
     include_lower: bool = True
     include_upper: bool = True
 
     def __post_init__(self) -> None:
-        _number(self.lower, "lower")
-        _number(self.upper, "upper")
+        _bound(self.lower, "lower")
+        _bound(self.upper, "upper")
+        if (isinstance(self.lower, _dt.date), isinstance(self.lower, _dt.datetime)) != (
+                isinstance(self.upper, _dt.date), isinstance(self.upper, _dt.datetime)) or (
+                isinstance(self.lower, _dt.datetime) and (self.lower.tzinfo is None) != (self.upper.tzinfo is None)):
+            raise InvalidOptionError("between", "two numbers, two dates or two timestamps (both with or both without a time zone)", f"{self.lower!r} and {self.upper!r}")
         if not self.lower <= self.upper:
             raise InvalidOptionError("between", "lower <= upper", f"between {self.lower} and {self.upper}")
 
     def __call__(self, value: Any) -> bool:
-        v = _scalar(value)
+        v = _scalar(value, self.lower)
         if isinstance(v, float) and math.isnan(v):
             return False
         lo = v >= self.lower if self.include_lower else v > self.lower
@@ -309,14 +336,22 @@ def bucket_count(index: int, assertion: Any) -> Picked:
 
 # -- text form -------------------------------------------------------------------------------
 
-_NUM = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?|[-+]?inf(?:inity)?"
+_DATE = r"\d{4}-\d\d-\d\d(?:[T ]\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:?\d\d)?)?"
+_NUM = rf"{_DATE}|[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?|[-+]?inf(?:inity)?"
 _COMPARE = re.compile(rf"^(>=|<=|==|!=|>|<|=)\s*({_NUM})(?:\s*(?:\+-|±)\s*({_NUM}))?$", re.I)
 _BETWEEN = re.compile(rf"^between\s+({_NUM})\s+and\s+({_NUM})$", re.I)
 _INTERVAL = re.compile(rf"^in\s*([\[(])\s*({_NUM})\s*,\s*({_NUM})\s*([\])])$", re.I)
 _PICK = re.compile(r"^([a-z_]+)(?:\[([^\]]*)\])?\s+(.+)$", re.I)
 
 
-def _num(text: str) -> float | int:
+def _num(text: str) -> Any:
+    if re.fullmatch(_DATE, text):
+        try:
+            if len(text) == 10:
+                return _dt.date.fromisoformat(text)
+            return _dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError as e:
+            raise InvalidOptionError("assertion", "a valid date or timestamp (ISO 8601)", text) from e
     try:
         return int(text)
     except ValueError:
@@ -324,7 +359,8 @@ def _num(text: str) -> float | int:
 
 
 def parse_assertion(text: str) -> Assertion:
-    """Parse the readable form: ``>= 0.9``, ``== 1``, ``== 0.5 +- 0.01``, ``between 1 and 5``,
+    """Parse the readable form: ``>= 0.9``, ``== 1``, ``>= 2020-01-01`` (dates and ISO
+    timestamps compare with date metrics), ``== 0.5 +- 0.01``, ``between 1 and 5``,
     ``in (0, 1]``, ``ratio[US] >= 0.5``, ``absolute[a] == 4``, ``bins <= 10``,
     ``buckets == 10``, ``bucket_count[0] >= 1``, ``total_count == 100``, ``quantile[0.5] < 3``."""
     if not isinstance(text, str):
@@ -332,7 +368,10 @@ def parse_assertion(text: str) -> Assertion:
     t = " ".join(text.split())
     if m := _COMPARE.match(t):
         op = "==" if m.group(1) == "=" else m.group(1)
-        return Compare(op, _num(m.group(2)), float(m.group(3)) if m.group(3) else 0.0)
+        tol = _num(m.group(3)) if m.group(3) else 0.0
+        if not isinstance(tol, (int, float)):
+            raise InvalidOptionError("assertion", "a numeric tolerance after '+-'", text)
+        return Compare(op, _num(m.group(2)), float(tol))
     if m := _BETWEEN.match(t):
         return Between(_num(m.group(1)), _num(m.group(2)))
     if m := _INTERVAL.match(t):

@@ -206,8 +206,8 @@ class Check:
         return self.add("has_max_length", column=column, assertion=assertion, hint=hint, options=options)
 
     def has_min(self, column: str, assertion: Any, hint: str | None = None, *, options: Any = None) -> Check:
-        """Smallest value (numbers; dates and timestamps compare as their ordinal / epoch seconds
-        only through a callable assertion)."""
+        """Smallest value. On a date or timestamp column the bound is a date or timestamp too
+        (``at_least(datetime.date(2020, 1, 1))``, ``">= 2020-01-01"``)."""
         return self.add("has_min", column=column, assertion=assertion, hint=hint, options=options)
 
     def has_max(self, column: str, assertion: Any, hint: str | None = None, *, options: Any = None) -> Check:

@@ -117,7 +117,7 @@ class Constraint:
     name: str
     hint: str | None = None
     #: how the assertion reads the metric: "value", "int" (counts, as Deequ's ``toLong``),
-    #: or "data_type:<Type>"
+    #: "bins" (a histogram's number of bins) or "data_type:<Type>"
     pick: str = "value"
     filterable: bool = True
 
@@ -142,6 +142,8 @@ class Constraint:
             if isinstance(value, float) and math.isfinite(value):
                 return int(value)
             return value
+        if self.pick == "bins":
+            return value.number_of_bins
         if self.pick.startswith("data_type:"):
             return _data_type_ratio(value, ConstrainableDataTypes(self.pick.split(":", 1)[1]))
         return value
@@ -365,9 +367,7 @@ def _has_uvr(*, columns, assertion, where, options=None):
 def _has_ndv(*, column, assertion, where, max_bins=1000):
     # Deequ: the number of histogram bins, so NULL counts as one distinct value (its own bin)
     a = An.Histogram(column, max_bins, where, compute_frequencies_as_ratio=False)
-    from dq.checks.assertions import Picked
-
-    return a, Picked("bins", _a(assertion)), "Histogram", "value"
+    return a, _a(assertion), "Histogram", "bins"
 
 
 @_register("has_histogram_values")

@@ -1,0 +1,158 @@
+"""Scan sharing in a VerificationSuite: 1,000 constraints over 100 columns against 100.
+
+    python -m benchmarks.checks_scaling [--rows 1000000] [--repeat 5] [--data-dir data]
+
+A wide synthetic table (100 columns: 60 numeric, 40 string; NULLs in every column) is written to
+``data/wide_<rows>.parquet`` once. Two suites run on it, interleaved in one process after a
+warm-up each, and their median times are compared:
+
+* **small**: 100 constraints, one per column (completeness for strings, non-negativity for
+  numbers: the kind of check every pipeline starts with);
+* **large**: 1,000 constraints, ten per column: the same one plus nine more of the usual kinds
+  (completeness thresholds, min/max/mean/sum/standard deviation bounds, lengths, value sets,
+  patterns, filtered variants), spread over 10 checks.
+
+The claim under test (issue 3): the large suite costs at most 2x the small one, because every
+constraint's aggregation joins the one shared scan. Both suites are scan-only (no grouping
+constraints), so both cost one query: the number printed next to the time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+RESULTS_DIR = Path(__file__).resolve().parent / "results"
+N_NUMERIC, N_STRING = 60, 40
+
+
+def generate_wide(path: Path, rows: int, seed: int = 7) -> Path:
+    """100 columns: num_00..num_59 (int32 and float64 alternating, ~2% NULL), str_00..str_39
+    (categorical codes of 1..12 characters, ~1% NULL). Written in 250k-row row groups."""
+    if path.exists() and pq.ParquetFile(path).metadata.num_rows == rows:
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    rng = np.random.default_rng(seed)
+    vocab = np.array(["".join(rng.choice(list("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"), size=rng.integers(1, 13)))
+                      for _ in range(500)], dtype=object)
+    writer = None
+    step = 250_000
+    for start in range(0, rows, step):
+        n = min(step, rows - start)
+        cols = {}
+        for i in range(N_NUMERIC):
+            mask = rng.random(n) < 0.02
+            if i % 2:
+                vals = rng.normal(100, 30, n)
+                cols[f"num_{i:02d}"] = pa.array(vals, pa.float64(), mask=mask)
+            else:
+                vals = rng.integers(0, 1000, n).astype(np.int32)
+                cols[f"num_{i:02d}"] = pa.array(vals, pa.int32(), mask=mask)
+        for i in range(N_STRING):
+            mask = rng.random(n) < 0.01
+            cols[f"str_{i:02d}"] = pa.array(vocab[rng.integers(0, 50 + 10 * i, n)], pa.string(), mask=mask)
+        table = pa.table(cols)
+        if writer is None:
+            writer = pq.ParquetWriter(tmp, table.schema)
+        writer.write_table(table, row_group_size=step)
+    writer.close()
+    tmp.replace(path)
+    return path
+
+
+def suites(kind: str):
+    """The Checks of one suite: "small" (one constraint per column), "large" (ten per column, the
+    usual kinds, no regular expressions) or "patterns" (ten per column, two of them regular
+    expressions on every string column)."""
+    from dq import Check, CheckLevel
+    from dq.checks import at_least, at_most, between, less_than
+
+    numeric = [f"num_{i:02d}" for i in range(N_NUMERIC)]
+    strings = [f"str_{i:02d}" for i in range(N_STRING)]
+    if kind == "small":
+        c = Check(CheckLevel.ERROR, "basic")
+        for col in numeric:
+            c = c.is_non_negative(col)
+        for col in strings:
+            c = c.has_completeness(col, at_least(0.95))
+        return [c]
+    checks = []
+    for k in range(10):
+        c = Check(CheckLevel.ERROR if k % 2 == 0 else CheckLevel.WARNING, f"check {k}")
+        for col in numeric[k * 6:(k + 1) * 6]:
+            c = (c.is_non_negative(col).is_complete(col).has_completeness(col, at_least(0.95))
+                 .has_min(col, at_least(0)).has_max(col, less_than(10_000)).has_mean(col, between(0, 1000))
+                 .has_sum(col, at_least(0)).has_standard_deviation(col, at_most(1000))
+                 .is_contained_in(col, lower_bound=-1000, upper_bound=10_000)
+                 .has_completeness(col, at_least(0.9)).where("num_00 > 10"))
+        for col in strings[k * 4:(k + 1) * 4]:
+            c = (c.has_completeness(col, at_least(0.95)).is_complete(col).has_min_length(col, at_least(1))
+                 .has_max_length(col, at_most(12)).has_max_length(col, at_most(100))
+                 .is_contained_in(col, ["A", "B", "C"], at_most(0.5))
+                 .satisfies(f"length({col}) > 0", f"{col} non-empty", at_least(0.9))
+                 .has_completeness(col, at_least(0.9)).where("num_00 > 10"))
+            if kind == "patterns":
+                c = c.has_pattern(col, "^[A-Z0-9]+$").contains_email(col, at_most(0.0))
+            else:
+                c = c.is_contained_in(col, ["D", "E"], at_most(0.5)).has_min_length(col, less_than(5))
+        checks.append(c)
+    return checks
+
+
+def run_suite(path: str, checks) -> tuple[float, int, str]:
+    from dq import VerificationSuite
+
+    t = time.perf_counter()
+    r = VerificationSuite().on_data(path).add_checks(checks).run()
+    return time.perf_counter() - t, r.num_queries, r.status.value
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--rows", type=int, default=1_000_000)
+    p.add_argument("--repeat", type=int, default=5)
+    p.add_argument("--data-dir", default="data")
+    p.add_argument("--no-save", action="store_true")
+    args = p.parse_args(argv)
+    path = str(generate_wide(Path(args.data_dir) / f"wide_{args.rows}.parquet", args.rows))
+    kinds = ("small", "large", "patterns")
+    checks = {k: suites(k) for k in kinds}
+    counts = {k: sum(len(c.constraints) for c in checks[k]) for k in kinds}
+    for k in kinds:  # warm-up
+        run_suite(path, checks[k])
+    times: dict[str, list[float]] = {k: [] for k in kinds}
+    queries: dict[str, int] = {}
+    for i in range(args.repeat):
+        for k in (kinds if i % 2 == 0 else kinds[::-1]):
+            t, queries[k], _ = run_suite(path, checks[k])
+            times[k].append(t)
+    med = {k: statistics.median(v) for k, v in times.items()}
+    out = {
+        "rows": args.rows, "columns": N_NUMERIC + N_STRING,
+        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "load_average": os.getloadavg()[0],
+        **{k: {"constraints": counts[k], "median_s": med[k], "runs": times[k], "queries": queries[k],
+               "ratio_to_small": med[k] / med["small"]} for k in kinds},
+    }
+    for k in kinds:
+        print(f"{k:9s} {counts[k]:5d} constraints: {med[k]:.3f} s ({queries[k]} queries), "
+              f"{med[k] / med['small']:.2f}x the small suite")
+    if not args.no_save:
+        RESULTS_DIR.mkdir(exist_ok=True)
+        (RESULTS_DIR / f"checks_scaling_{args.rows}.json").write_text(json.dumps(out, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -28,11 +28,13 @@ from dq.checks.assertions import (
 )
 from dq.checks.check import Check, CheckLevel, CheckStatus
 from dq.checks.constraints import ConstrainableDataTypes, Constraint, ConstraintResult, ConstraintStatus
+from dq.checks.yaml_io import CheckFileError, dump, dumps, load, loads
 
 __all__ = [
     "Assertion",
     "Between",
     "Check",
+    "CheckFileError",
     "CheckLevel",
     "CheckStatus",
     "Compare",
@@ -48,11 +50,15 @@ __all__ = [
     "bin_count",
     "bin_ratio",
     "bucket_count",
+    "dump",
+    "dumps",
     "equals",
     "greater_than",
     "is_one",
     "is_zero",
     "less_than",
+    "load",
+    "loads",
     "not_equal",
     "number_of_bins",
     "number_of_buckets",

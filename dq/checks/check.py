@@ -167,9 +167,10 @@ class Check:
         taking the ``Distribution``)."""
         return self.add("has_histogram_values", column=column, assertion=assertion, hint=hint, max_bins=max_bins)
 
-    def has_duplicate_row_count(self, columns: Sequence[str], assertion: Any, hint: str | None = None) -> Check:
+    def has_duplicate_row_count(self, columns: Sequence[str], assertion: Any, hint: str | None = None, *,
+                                options: Any = None) -> Check:
         """Rows that are not the first of their value combination."""
-        return self.add("has_duplicate_row_count", columns=columns, assertion=assertion, hint=hint)
+        return self.add("has_duplicate_row_count", columns=columns, assertion=assertion, hint=hint, options=options)
 
     # -- information ---------------------------------------------------------------------
     def has_entropy(self, column: str, assertion: Any, hint: str | None = None) -> Check:

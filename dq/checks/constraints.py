@@ -131,7 +131,7 @@ class Constraint:
 
     def with_where(self, predicate: str) -> Constraint:
         if not self.filterable:
-            raise InvalidOptionError("where", f"not used: {self.method} cannot be filtered", predicate)
+            raise InvalidOptionError("where", f"absent: {self.method} cannot be filtered", predicate)
         return build_constraint(self.method, {**self.arguments, "where": predicate})
 
     def __str__(self) -> str:
@@ -228,7 +228,7 @@ def _register(method: str, *, filterable: bool = True):
             if hint is not None and not isinstance(hint, str):
                 raise InvalidOptionError("hint", "a string", hint, owner=method)
             if where is not None and not filterable:
-                raise InvalidOptionError("where", f"not given: {method} cannot be filtered", where, owner=method)
+                raise InvalidOptionError("where", f"absent: {method} cannot be filtered", where, owner=method)
             if kw.get("options") is not None:
                 kw["options"] = _opts(kw["options"])
             if kw.get("data_type") is not None:
@@ -243,7 +243,8 @@ def _register(method: str, *, filterable: bool = True):
                 args["where"] = where
             if hint is not None:
                 args["hint"] = hint
-            name = kind if kind.endswith(")") else f"{kind}Constraint({_short(analyzer)})"
+            # a kind ending in ")" or given by the user (has_pattern's name) is the whole name
+            name = kind if kind.endswith(")") or kw.get("name") else f"{kind}Constraint({_short(analyzer)})"
             return Constraint(method, tuple(args.items()), analyzer, assertion, name, hint, pick, filterable)
 
         build.__name__ = method
@@ -449,8 +450,7 @@ def _satisfies(*, predicate, constraint_name, where, assertion=None, columns=(),
 @_register("has_pattern")
 def _has_pattern(*, column, pattern, where, assertion=None, name=None, options=None):
     a = An.PatternMatch(column, pattern, where, _opts(options))
-    kind = name if name else "PatternMatch"
-    return a, _a(assertion, is_one), kind if name is None else f"{name}", "value"
+    return a, _a(assertion, is_one), name if name else "PatternMatch", "value"
 
 
 def _contains(method: str, pattern: str, label: str) -> None:
@@ -539,7 +539,7 @@ def _is_contained_in(*, column, where, allowed_values=None, lower_bound=None, up
         name = f"{column} between {lo} and {hi}"
         if assertion is not None:  # Deequ fixes the range form's assertion to IsOne
             raise InvalidOptionError("assertion", "not given with a numeric range (every row must be in range)",
-                                     assertion, owner="is_contained_in")
+                                     getattr(assertion, "text", assertion), owner="is_contained_in")
         assertion_ = is_one()
     a = An.Compliance(name, pred, where, (column,), _opts(options))
     return a, assertion_, "Compliance", "value"

@@ -213,6 +213,8 @@ def _short(a: Analyzer) -> str:
         v = getattr(a, f.name)
         if v is None or v == () or (f.default is not MISSING and v == f.default):
             continue
+        if f.name == "columns" and hasattr(a, "instance_name"):
+            continue  # a Compliance's columns are those its predicate names
         if isinstance(v, AnalyzerOptions):
             parts.append(f"options={v.to_dict()}")
         elif f.name in _BARE:

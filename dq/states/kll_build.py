@@ -33,6 +33,7 @@ import random
 import struct
 
 import numpy as np
+from datasketches import kll_doubles_sketch
 
 from dq.states.kll import _level_capacity, check_k, check_sketch_bytes
 
@@ -110,8 +111,9 @@ def kll_bytes_from_counts(values: np.ndarray, counts: np.ndarray, k: int,
     return raw
 
 
-#: Batches shorter than this are fed to ``update`` (building costs a fixed ~0.1 ms; ``update`` about
-#: 19 ns per value).
+#: Batches shorter than this are fed to ``update``: counting, building and merging cost a fixed
+#: ~0.05 ms, ``update`` 20-25 ns per value (measured: equal near 2,000 values; at 4,096 values with
+#: 5 or 500 distinct, 0.06-0.07 ms against 0.10 ms).
 MIN_BATCH = 4096
 #: A batch is built from its counts when at most this fraction of its values are distinct. Measured
 #: on 250k-value batches (numpy 2.4, AVX-512): counting and building took 0.35 ms at 5 distinct
@@ -130,9 +132,6 @@ class KLLStream:
     goes through ``update``. NaN values are ignored, as ``update`` ignores them."""
 
     def __init__(self, k: int, rng: random.Random | None = None) -> None:
-        from datasketches import kll_doubles_sketch
-
-        self._kll = kll_doubles_sketch
         self.k = k
         self.sketch = kll_doubles_sketch(k)
         self._rng = rng
@@ -144,7 +143,7 @@ class KLLStream:
             distinct, counts = np.unique(values, return_counts=True)
             if len(distinct) <= MAX_DISTINCT_FRACTION * len(values):
                 built = kll_bytes_from_counts(distinct, counts, self.k, self._rng)
-                self.sketch.merge(self._kll.deserialize(built))
+                self.sketch.merge(kll_doubles_sketch.deserialize(built))
                 return
             self._skip = BACKOFF_BATCHES
         elif self._skip:

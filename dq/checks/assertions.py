@@ -133,6 +133,9 @@ class Compare(Assertion):
             raise InvalidOptionError("bound", "a number that is not NaN", self.bound)
         if _number(self.tolerance, "tolerance") < 0:
             raise InvalidOptionError("tolerance", "a non-negative number", self.tolerance)
+        if self.tolerance and (self.op not in ("==", "!=") or isinstance(self.bound, _dt.date)):
+            raise InvalidOptionError("tolerance", "given only with == or != and a numeric bound",
+                                     f"{self.op} {_fmt(self.bound)} +- {_fmt(self.tolerance)}")
 
     def __call__(self, value: Any) -> bool:
         v = _scalar(value, self.bound)
@@ -234,7 +237,7 @@ class Picked(Assertion):
 
     @property
     def text(self) -> str:
-        head = self.picker if self.key is None else f"{self.picker}[{self.key}]"
+        head = self.picker if self.key is None else f"{self.picker}[{_escape_key(self.key)}]"
         return f"{head} {self.inner.text}"
 
     @property
@@ -341,7 +344,16 @@ _NUM = rf"{_DATE}|[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?|[-+]?inf(?:inity
 _COMPARE = re.compile(rf"^(>=|<=|==|!=|>|<|=)\s*({_NUM})(?:\s*(?:\+-|±)\s*({_NUM}))?$", re.I)
 _BETWEEN = re.compile(rf"^between\s+({_NUM})\s+and\s+({_NUM})$", re.I)
 _INTERVAL = re.compile(rf"^in\s*([\[(])\s*({_NUM})\s*,\s*({_NUM})\s*([\])])$", re.I)
-_PICK = re.compile(r"^([a-z_]+)(?:\[([^\]]*)\])?\s+(.+)$", re.I)
+# a picker's key is written verbatim between brackets, with "\\" and "]" escaped by a backslash
+_PICK = re.compile(r"^\s*([a-z_]+)(?:\[((?:[^\]\\]|\\.)*)\])?\s+(.+)$", re.I | re.S)
+
+
+def _escape_key(key: str) -> str:
+    return key.replace("\\", "\\\\").replace("]", "\\]")
+
+
+def _unescape_key(text: str) -> str:
+    return re.sub(r"\\(.)", r"\1", text, flags=re.S)
 
 
 def _num(text: str) -> Any:
@@ -365,6 +377,9 @@ def parse_assertion(text: str) -> Assertion:
     ``buckets == 10``, ``bucket_count[0] >= 1``, ``total_count == 100``, ``quantile[0.5] < 3``."""
     if not isinstance(text, str):
         raise InvalidOptionError("assertion", "text like '>= 0.9' or 'between 1 and 5'", text)
+    if (m := _PICK.match(text)) and m.group(1).lower() in _PICKERS:
+        key = None if m.group(2) is None else _unescape_key(m.group(2))
+        return Picked(m.group(1).lower(), parse_assertion(m.group(3)), key)
     t = " ".join(text.split())
     if m := _COMPARE.match(t):
         op = "==" if m.group(1) == "=" else m.group(1)
@@ -376,8 +391,6 @@ def parse_assertion(text: str) -> Assertion:
         return Between(_num(m.group(1)), _num(m.group(2)))
     if m := _INTERVAL.match(t):
         return Between(_num(m.group(2)), _num(m.group(3)), m.group(1) == "[", m.group(4) == "]")
-    if (m := _PICK.match(t)) and m.group(1).lower() in _PICKERS:
-        return Picked(m.group(1).lower(), parse_assertion(m.group(3)), m.group(2))
     raise InvalidOptionError(
         "assertion",
         "'>= x', '> x', '<= x', '< x', '== x' (optionally '+- tol'), '!= x', 'between a and b', "

@@ -169,7 +169,8 @@ class Check:
 
     def has_duplicate_row_count(self, columns: Sequence[str], assertion: Any, hint: str | None = None, *,
                                 options: Any = None) -> Check:
-        """Rows that are not the first of their value combination."""
+        """Rows whose value combination occurs more than once (Deequ: the sum of the counts of the
+        groups with count > 1, so p, p, q, q, q gives 5)."""
         return self.add("has_duplicate_row_count", columns=columns, assertion=assertion, hint=hint, options=options)
 
     # -- information ---------------------------------------------------------------------

@@ -205,7 +205,7 @@ def test_parse_non_text_is_an_invalid_option(value):
     assert e.value.option == "assertion"
 
 
-@pytest.mark.xfail(strict=True, reason="dq bug: a tolerance on >=, >, <=, < (and on a date bound) is accepted and silently ignored")
+# fixed: a tolerance on >=, >, <=, < (and on a date bound) was accepted and silently ignored
 @pytest.mark.parametrize("text", [">= 1 +- 0.5", "< 1 +- 0.5", "== 2020-01-01 +- 1"])
 def test_tolerance_only_on_equality(text):
     with pytest.raises(InvalidOptionError):
@@ -276,9 +276,7 @@ def test_round_trip_keeps_the_meaning(x, v):
         assert parse_assertion(a.text)(v) is a(v)
 
 
-@pytest.mark.xfail(strict=True, reason="dq bug: a histogram key with runs of white space or a ']' does not "
-                                       "survive the text form (parse_assertion normalises white space and stops "
-                                       "the key at the first ']')")
+# fixed: a histogram key with runs of white space or a ']' did not survive the text form
 @pytest.mark.parametrize("key", ["New  York", "a]b", "tab\there"])
 def test_picked_round_trip_odd_keys(key):
     a = bin_ratio(key, at_least(0.5))

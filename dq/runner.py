@@ -251,6 +251,15 @@ def run_analysis(data: Any, analyzers: Sequence[Analyzer], *, connection: Any = 
         raise InvalidOptionError("errors", "'raise' or 'record'", errors)
     analyzers = list(dict.fromkeys(analyzers))  # the same analyzer twice is computed once
     backend = backend_for(data, connection=connection)
+    try:
+        return _run_on(backend, analyzers, errors=errors, load_states=load_states, save_states=save_states,
+                       need_states=need_states)
+    finally:
+        backend.close()  # temporary objects made on a caller's connection do not outlive the run
+
+
+def _run_on(backend: Any, analyzers: list[Analyzer], *, errors: str, load_states: StateStore | None,
+            save_states: StateStore | None, need_states: bool) -> AnalyzerContext:
     ctx = PlanContext(backend.schema)
     want_states = need_states or load_states is not None or save_states is not None
 

@@ -174,10 +174,24 @@ class DuckDBBackend:
         self.num_queries = 0
         self.queries: list[str] = []
         self._one_shot = False
+        self._own_connection = connection is None
+        self._temp_tables: list[str] = []
         self.con = connection if connection is not None else connect()
         _refuse_case_clashes(_original_names(data))
         self.rel = self._relation(data, connection)
         self.schema = Schema(tuple(Column(n, _kind(t), str(t)) for n, t in zip(self.rel.columns, self.rel.types)))
+
+    def close(self) -> None:
+        """Drop the temporary tables this backend made on a caller's connection; a connection of
+        its own is left to the garbage collector (relations made from it may still be in use)."""
+        if self._own_connection:
+            return
+        for name in self._temp_tables:
+            try:
+                self.con.execute(f"DROP TABLE IF EXISTS {q(name)}")
+            except duckdb.Error:  # a caller's connection closed meanwhile: nothing left to drop
+                pass
+        self._temp_tables.clear()
 
     def _relation(self, data: Any, connection: duckdb.DuckDBPyConnection | None) -> duckdb.DuckDBPyRelation:
         con = self.con
@@ -203,6 +217,7 @@ class DuckDBBackend:
             con.register(name + "_reader", data)
             con.execute(f"CREATE OR REPLACE TEMP TABLE {q(name)} AS SELECT * FROM {q(name + '_reader')}")
             con.unregister(name + "_reader")
+            self._temp_tables.append(name)
             return con.table(name)
         if _is_polars(data):
             return con.from_arrow(data.to_arrow())

@@ -110,7 +110,9 @@ def _verify(args: argparse.Namespace) -> int:
     result = VerificationSuite().on_data(data).add_checks(checks).run()
     elapsed = time.perf_counter() - start
     if args.results:
-        _write_atomic(args.results, result.to_json())
+        from dq._files import write_atomic
+
+        write_atomic(args.results, result.to_json())
     if args.format == "json":
         print(result.to_json())
     else:
@@ -124,21 +126,6 @@ def _verify(args: argparse.Namespace) -> int:
               file=sys.stderr if args.format == "json" else sys.stdout)
     failed = result.status.value == "Error" or (args.fail_on_warning and result.status.value == "Warning")
     return 1 if failed else 0
-
-
-def _write_atomic(path: str, text: str) -> None:
-    import os
-    import tempfile
-
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".dq-", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
 
 
 def main(argv: Sequence[str] | None = None) -> int:

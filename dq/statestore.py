@@ -7,9 +7,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from pathlib import Path
 
+from dq._files import write_atomic
 from dq.analyzers.base import Analyzer
 from dq.errors import StateFormatError
 from dq.states.base import State, dumps, loads
@@ -69,22 +69,6 @@ class DirectoryStateStore(StateStore):
 
     def save(self, analyzer: Analyzer, state: State) -> None:
         key = self._file(analyzer)
-        _atomic_write(key.with_suffix(".json"),
+        write_atomic(key.with_suffix(".json"),
                       json.dumps(analyzer.to_dict(), sort_keys=True, indent=1, default=str).encode())
-        _atomic_write(key, dumps(state))
-
-
-def _atomic_write(target: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+        write_atomic(key, dumps(state))

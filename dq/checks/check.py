@@ -42,14 +42,16 @@ class CheckStatus(str, enum.Enum):
         return ("Success", "Warning", "Error").index(self.value)
 
 
-def _level(level: Any) -> CheckLevel:
+def parse_level(level: Any, *, owner: str | None = None) -> CheckLevel:
+    """A CheckLevel from itself or its name ('error' / 'Warning', any case)."""
     if isinstance(level, CheckLevel):
         return level
     if isinstance(level, str):
         for lv in CheckLevel:
             if level.lower() in (lv.value.lower(), lv.name.lower()):
                 return lv
-    raise InvalidOptionError("level", "CheckLevel.ERROR or CheckLevel.WARNING ('error' / 'warning')", level)
+    raise InvalidOptionError("level", "CheckLevel.ERROR or CheckLevel.WARNING ('error' / 'warning')", level,
+                             owner=owner)
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,7 @@ class Check:
     constraints: tuple[Constraint, ...] = field(default=())
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "level", _level(self.level))
+        object.__setattr__(self, "level", parse_level(self.level))
         if not isinstance(self.description, str):
             raise InvalidOptionError("description", "a string", self.description, owner="Check")
         object.__setattr__(self, "constraints", tuple(self.constraints))

@@ -118,14 +118,9 @@ def unique_names(wanted: Sequence[str], taken: Sequence[str] = ()) -> list[str]:
 
 
 def _level(level: Any) -> CheckLevel:
-    if isinstance(level, CheckLevel):
-        return level
-    if isinstance(level, str):
-        for lv in CheckLevel:
-            if level.lower() in (lv.value.lower(), lv.name.lower()):
-                return lv
-    raise InvalidOptionError("level", "CheckLevel.ERROR or CheckLevel.WARNING ('error' / 'warning')", level,
-                             owner="split_rows")
+    from dq.checks.check import parse_level
+
+    return parse_level(level, owner="split_rows")
 
 
 def _refuse_one_shot(data: Any) -> None:

@@ -45,8 +45,6 @@ from __future__ import annotations
 import inspect
 import os
 import re
-import stat
-import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from typing import Any
@@ -54,6 +52,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from dq._files import write_atomic
 from dq.analyzers.base import AnalyzerOptions
 from dq.checks.assertions import Assertion, parse_assertion
 from dq.checks.check import Check, CheckLevel
@@ -570,26 +569,7 @@ def dumps(checks: Check | Iterable[Check]) -> str:
 def dump(checks: Check | Iterable[Check], path: str | os.PathLike[str]) -> None:
     """Write ``checks`` to the YAML check file ``path`` atomically (a temporary file, then a rename)."""
     text = dumps(checks)  # errors before touching the file system
-    path = os.fspath(path)
-    directory, base = os.path.split(os.path.abspath(path))
-    tmp = os.path.join(directory, f".{base}.{uuid.uuid4().hex}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        try:
-            os.chmod(tmp, stat.S_IMODE(os.stat(path).st_mode))
-        except FileNotFoundError:
-            pass
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+    write_atomic(path, text)
 
 
 def _constraint_doc(check: Check, index: int, constraint: Constraint) -> dict[str, Any]:

@@ -64,6 +64,11 @@ class Assertion:
     def serialisable(self) -> bool:
         return True
 
+    def explain(self, value: Any) -> str | None:
+        """Why ``value`` fails, when the assertion can say more than its text (anomaly checks
+        give the expected range); None otherwise."""
+        return None
+
     def __str__(self) -> str:
         return self.text
 

@@ -167,7 +167,8 @@ class Constraint:
             return ConstraintResult(self, fail, f"Can't execute the assertion: {e}!", metric)
         if ok:
             return ConstraintResult(self, ConstraintStatus.SUCCESS, None, metric)
-        tail = self.hint if self.hint else f"Requirement: {self.assertion.text}."
+        detail = self.assertion.explain(value)  # e.g. an anomaly check's expected range
+        tail = " ".join(t for t in (detail, self.hint) if t) or f"Requirement: {self.assertion.text}."
         return ConstraintResult(
             self, fail, f"Value: {_fmt_value(value)} does not meet the constraint requirement! {tail}", metric)
 

@@ -61,6 +61,15 @@ class OnlineNormalStrategy(AnomalyDetectionStrategy):
     A factor of None means no bound on that side (Deequ's ``Double.MaxValue`` stand-in differs
     only when ``sd == 0``; see ``deviation_bounds``). The expected range of a point is the range
     it was judged with.
+
+    Deliberate difference from Deequ, which divides by ``index + 1`` whether or not earlier
+    anomalies were excluded: once an anomaly has been left out its mean moves too slowly and its
+    variance ``S / (index + 1)`` is too small (k excluded points shrink it by ``(i + 1 - k) / (i + 1)``),
+    so after a run of anomalies (a level shift) every later point is judged against an ever
+    narrower band. dq divides by the number of points actually in the statistics; without
+    excluded anomalies (or with ``ignore_anomalies=False``) both are the same. Deequ's reported
+    bounds also mix the mean *without* the point with the sd *with* it; dq reports the range the
+    decision used.
     """
 
     lower_deviation_factor: float | None = 3.0
@@ -89,19 +98,21 @@ class OnlineNormalStrategy(AnomalyDetectionStrategy):
         out: list[RunningStats] = []
         mean = 0.0
         s_n = 0.0
+        n = 0  # points in the statistics (Deequ uses index + 1; see the class docstring)
         n_skip = len(series) * self.ignore_start_percentage
         for i, x in enumerate(series.tolist()):
-            last_mean, last_s_n = mean, s_n
-            mean = x if i == 0 else last_mean + (x - last_mean) / (i + 1)
+            last_mean, last_s_n, last_n = mean, s_n, n
+            n += 1
+            mean = x if n == 1 else last_mean + (x - last_mean) / n
             s_n += (x - last_mean) * (x - mean)
-            std_dev = math.sqrt(s_n / (i + 1))
+            std_dev = math.sqrt(s_n / n)
             lo, hi = deviation_bounds(mean, std_dev, self.lower_deviation_factor, self.upper_deviation_factor)
             if i < n_skip or i < start or i >= end or lo <= x <= hi:
                 out.append(RunningStats(mean, std_dev, False))
             else:
                 out.append(RunningStats(mean, std_dev, True))
                 if self.ignore_anomalies:
-                    mean, s_n = last_mean, last_s_n
+                    mean, s_n, n = last_mean, last_s_n, last_n
         return out
 
     def _evaluate(self, series: np.ndarray, start: int, end: int) -> list[Evaluation]:

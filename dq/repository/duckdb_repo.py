@@ -43,7 +43,12 @@ import duckdb
 from dq.analyzers.base import Analyzer
 from dq.errors import InvalidOptionError
 from dq.repository.base import MetricsRepository, analyzer_identity
-from dq.repository.errors import RepositoryCorruptError, RepositoryCorruptWarning, RepositoryLockedError
+from dq.repository.errors import (
+    RepositoryCorruptError,
+    RepositoryCorruptWarning,
+    RepositoryError,
+    RepositoryLockedError,
+)
 from dq.repository.filesystem import _check_on_corrupt
 from dq.repository.key import ResultKey, Tags
 from dq.repository.result import FORMAT, VERSION, AnalysisResult, _Bad, decode_metric, encode_result
@@ -98,9 +103,11 @@ class DuckDBMetricsRepository(MetricsRepository):
             try:
                 con = duckdb.connect(str(self.path))
             except duckdb.IOException as e:
-                if not _is_lock_error(e):
+                if "not a valid DuckDB database" in str(e):
                     raise RepositoryCorruptError(str(self.path), f"cannot open the database ({e}); the file was "
                                                                  f"left as it is") from None
+                if not _is_lock_error(e):
+                    raise RepositoryError(f"{self.path}: cannot open the database: {e}") from None
                 last: BaseException = e
             else:
                 try:
@@ -163,8 +170,10 @@ class DuckDBMetricsRepository(MetricsRepository):
                 con.execute(f"DELETE FROM dq_results WHERE {_KEY}", [ts, tk])
                 con.execute("INSERT INTO dq_results VALUES (?, ?, ?, ?, ?, now())",
                             [ts, tk, tk, run_status, doc["dq_version"]])
-                if rows:
-                    con.executemany("INSERT INTO dq_metrics VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+                if rows:  # one statement for all rows (executemany runs one statement per row)
+                    con.execute("INSERT INTO dq_metrics SELECT ?, ?, unnest(?), unnest(?), unnest(?), unnest(?), "
+                                "unnest(?), unnest(?), unnest(?), unnest(?), unnest(?)",
+                                [ts, tk, *([r[i] for r in rows] for i in range(2, 11))])
                 con.execute("COMMIT")
             except BaseException:
                 _rollback(con)

@@ -20,8 +20,13 @@ def to_utc(value: Any, option: str = "timestamp") -> _dt.datetime:
     date (midnight UTC) or an int of milliseconds since the epoch (Deequ's ``dataSetDate``)."""
     if isinstance(value, _dt.datetime):
         if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
-            return value.replace(tzinfo=_dt.timezone.utc)
-        return value.astimezone(_dt.timezone.utc)
+            value = value.replace(tzinfo=_dt.timezone.utc)
+        else:
+            value = value.astimezone(_dt.timezone.utc)
+        # a plain datetime (a pandas Timestamp's nanoseconds are dropped): keys compare, hash and
+        # store the same whatever type they came from
+        return _dt.datetime(value.year, value.month, value.day, value.hour, value.minute, value.second,
+                            value.microsecond, tzinfo=_dt.timezone.utc)
     if isinstance(value, _dt.date):
         return _dt.datetime(value.year, value.month, value.day, tzinfo=_dt.timezone.utc)
     if isinstance(value, int) and not isinstance(value, bool):

@@ -26,6 +26,13 @@ def test_timestamps_become_aware_utc():
     assert ResultKey(t).epoch_us == 1714543200000000
 
 
+def test_a_pandas_timestamp_becomes_a_plain_datetime():
+    pd = pytest.importorskip("pandas")
+    k = ResultKey(pd.Timestamp("2024-05-01 06:00:00.000001999", tz="Europe/Berlin"))
+    assert type(k.timestamp) is dt.datetime
+    assert k == ResultKey(dt.datetime(2024, 5, 1, 4, 0, 0, 1, tzinfo=UTC))
+
+
 @pytest.mark.parametrize("bad", [1.5, "2024-05-01", True, None])
 def test_other_timestamps_are_refused(bad):
     with pytest.raises(InvalidOptionError, match="timestamp"):

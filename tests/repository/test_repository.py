@@ -301,3 +301,12 @@ def test_retention_as_a_repository_option(make_repo):
     assert [r.key.timestamp for r in repo.load().get()] == [day(2), day(3), day(4)]
     with pytest.raises(InvalidOptionError, match="max_age"):
         make_repo(max_age=5)
+
+
+def test_public_api():
+    import dq.repository
+
+    assert sorted(dq.repository.__all__) == [
+        "AnalysisResult", "DuckDBMetricsRepository", "FileSystemMetricsRepository", "InMemoryMetricsRepository",
+        "MetricsRepository", "RepositoryCorruptError", "RepositoryCorruptWarning", "RepositoryError",
+        "RepositoryLockedError", "ResultKey", "ResultQuery", "Series", "Tags", "metric_history", "series"]

@@ -1,0 +1,74 @@
+"""A separate process that writes to a repository, for the crash and concurrency tests.
+
+    python repo_worker.py loop  KIND PATH              save day 0, 1, 2, ... until killed; print i after each save
+    python repo_worker.py batch KIND PATH WRITER N GO  wait for file GO, save N results tagged writer=WRITER
+    python repo_worker.py hold  PATH SECONDS           keep the DuckDB file open (and locked) for a while
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+from dq.analyzers import ApproxQuantiles, Completeness, Histogram, Size
+from dq.metrics import Distribution, DistributionValue, Entity, KeyedValues, Metric
+from dq.repository import DuckDBMetricsRepository, FileSystemMetricsRepository, ResultKey
+from dq.runner import AnalyzerContext
+
+HISTOGRAM = Histogram("s", where="x > 0")
+
+
+def result_context(i: int) -> AnalyzerContext:
+    """The context saved as result ``i``: several metrics, so a save has work to be cut short in."""
+    metrics = {
+        Size(): Metric(Entity.DATASET, "*", "Size", float(i)),
+        Completeness("x", where="y > 0"): Metric(Entity.COLUMN, "x", "Completeness", 1 / (i + 1)),
+        HISTOGRAM: Metric(Entity.COLUMN, "s", "Histogram", Distribution(
+            {f"v{k}": DistributionValue(k, k / 100) for k in range(50)}, 50)),
+        ApproxQuantiles("y", (0.5,)): Metric(Entity.COLUMN, "y", "ApproxQuantiles", KeyedValues({"0.5": i / 2})),
+    }
+    for k in range(20):
+        metrics[Size(where=f"x > {k}")] = Metric(Entity.DATASET, "*", "Size", float(i * k))
+    return AnalyzerContext(metrics)
+
+
+def key(i: int, writer: str | None = None) -> ResultKey:
+    return ResultKey(1_700_000_000_000 + i * 3_600_000, {"writer": writer} if writer else {"dataset": "d"})
+
+
+def open_repo(kind: str, path: str):
+    return DuckDBMetricsRepository(path) if kind == "duckdb" else FileSystemMetricsRepository(path)
+
+
+def main(argv: list[str]) -> None:
+    mode = argv[0]
+    if mode == "loop":
+        repo = open_repo(argv[1], argv[2])
+        i = 0
+        while True:
+            repo.save(key(i), result_context(i))
+            print(i, flush=True)
+            i += 1
+    elif mode == "batch":
+        repo = open_repo(argv[1], argv[2])
+        writer, n, go = argv[3], int(argv[4]), Path(argv[5])
+        print("ready", flush=True)
+        while not go.exists():
+            time.sleep(0.001)
+        for i in range(n):
+            repo.save(key(i, writer), result_context(i))
+        print("done", flush=True)
+    elif mode == "hold":
+        import duckdb
+
+        con = duckdb.connect(argv[1])
+        print("holding", flush=True)
+        time.sleep(float(argv[2]))
+        con.close()
+    else:
+        raise SystemExit(f"unknown mode {mode!r}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

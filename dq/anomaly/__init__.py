@@ -21,7 +21,7 @@ or weeks) and HoltWinters on hourly data (periods 24 and 168).
 from dq.anomaly.base import Anomaly, AnomalyDetectionStrategy, Evaluation, NotEnoughHistoryError
 from dq.anomaly.change import AbsoluteChangeStrategy, RateOfChangeStrategy, RelativeRateOfChangeStrategy
 from dq.anomaly.detector import AnomalyDetector, DetectionResult, check_newest_point
-from dq.anomaly.holt_winters import HoltWinters, HoltWintersFit, MetricInterval, SeriesSeasonality
+from dq.anomaly.holt_winters import NORMAL_95_FACTOR, HoltWinters, HoltWintersFit, MetricInterval, SeriesSeasonality
 from dq.anomaly.normal import BatchNormalStrategy, OnlineNormalStrategy, RunningStats
 from dq.anomaly.seasonal import SeasonalNormalStrategy
 from dq.anomaly.threshold import SimpleThresholdStrategy
@@ -37,6 +37,7 @@ __all__ = [
     "HoltWinters",
     "HoltWintersFit",
     "MetricInterval",
+    "NORMAL_95_FACTOR",
     "NotEnoughHistoryError",
     "OnlineNormalStrategy",
     "RateOfChangeStrategy",

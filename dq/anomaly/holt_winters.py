@@ -22,11 +22,18 @@ step 1e-5, at most 100 iterations and 5 correction pairs (breeze's ``LBFGSB`` an
 Detection (Deequ's ``detect``): train on ``series[:start]``; forecast ``min(end, n) - start``
 points (1 if ``start >= n``); a point is anomalous iff ``|x - forecast| > 1.96 * sd`` where ``sd``
 is the sample standard deviation of the absolute training residuals. Needs ``start >= 2p``.
+
+Note on the band: 1.96 suggests a 95 % interval, but for normal residuals with standard deviation
+σ, ``sd(|r|) = σ sqrt(1 - 2/π) ≈ 0.60 σ``, so Deequ's band is about ±1.18 σ and flags about 24 %
+of the points of a clean series (measured in tests/anomaly/test_holt_winters.py). dq keeps 1.96 as
+the default for parity and exposes ``deviation_factor``: ``1.96 / sqrt(1 - 2/π) ≈ 3.25`` gives
+the two-sided 95 % band Deequ's constant was meant to.
 """
 
 from __future__ import annotations
 
 import enum
+import math
 from dataclasses import dataclass
 from typing import ClassVar, NamedTuple
 
@@ -34,13 +41,15 @@ import numpy as np
 from scipy.optimize import minimize
 
 from dq.anomaly._format import compact
-from dq.anomaly.base import AnomalyDetectionStrategy, Evaluation, NotEnoughHistoryError
+from dq.anomaly.base import AnomalyDetectionStrategy, Evaluation, NotEnoughHistoryError, check_number
 from dq.errors import InvalidOptionError
 
-__all__ = ["HoltWinters", "HoltWintersFit", "MetricInterval", "SeriesSeasonality"]
+__all__ = ["DEEQU_FACTOR", "NORMAL_95_FACTOR", "HoltWinters", "HoltWintersFit", "MetricInterval", "SeriesSeasonality"]
 
-#: the residual band: a two-sided 95 % interval for normal residuals (Deequ's constant)
-Z_95 = 1.96
+#: Deequ's factor on sd(|residuals|) (see the module doc: a ±1.18 σ band, not 95 %)
+DEEQU_FACTOR = 1.96
+#: the factor on sd(|residuals|) that gives a two-sided 95 % band for normal residuals
+NORMAL_95_FACTOR = 1.96 / math.sqrt(1 - 2 / math.pi)
 
 
 class MetricInterval(enum.Enum):
@@ -72,7 +81,8 @@ PERIODS: dict[tuple[MetricInterval, SeriesSeasonality], int] = {
 
 class HoltWintersFit(NamedTuple):
     """A fitted model: smoothing parameters, forecasts beyond the training points, one-step
-    residuals of the training points, and the detection threshold ``1.96 * sd(|residuals|)``."""
+    residuals of the training points, and the detection threshold
+    ``deviation_factor * sd(|residuals|)``."""
 
     alpha: float
     beta: float
@@ -161,7 +171,9 @@ class HoltWinters(AnomalyDetectionStrategy):
     ``(MONTHLY, YEARLY)`` (12), ``(HOURLY, DAILY)`` (24) and, beyond Deequ, ``(HOURLY, WEEKLY)``
     (168). Strings ("daily", "weekly") are accepted too. The model trains on the points before
     the search interval, at least two full periods (``NotEnoughHistoryError`` otherwise), and
-    forecasts every point of the interval from there (multi-step forecasts, as Deequ).
+    forecasts every point of the interval from there (multi-step forecasts, as Deequ, with the
+    same band at every step: points far from the training end are flagged more often; the
+    newest-point check of an anomaly check is a one-step forecast).
 
     Missing values are dropped like in every Deequ strategy, which shifts the season of the points
     after a gap: give HoltWinters gap-free series (or use ``SeasonalNormalStrategy``, which keeps
@@ -170,11 +182,15 @@ class HoltWinters(AnomalyDetectionStrategy):
 
     metrics_interval: MetricInterval = MetricInterval.DAILY
     series_seasonality: SeriesSeasonality = SeriesSeasonality.WEEKLY
+    #: the band is ``deviation_factor * sd(|residuals|)``; Deequ's 1.96 by default,
+    #: ``NORMAL_95_FACTOR`` (3.25) for a true 95 % band (module doc)
+    deviation_factor: float = DEEQU_FACTOR
 
     label: ClassVar[str] = "HoltWinters"
 
     def __post_init__(self) -> None:
         owner = type(self).__name__
+        check_number(owner, "deviation_factor", self.deviation_factor, minimum=0, finite=True)
         interval = _to_enum(owner, "metrics_interval", self.metrics_interval, MetricInterval)
         seasonality = _to_enum(owner, "series_seasonality", self.series_seasonality, SeriesSeasonality)
         object.__setattr__(self, "metrics_interval", interval)
@@ -207,7 +223,7 @@ class HoltWinters(AnomalyDetectionStrategy):
         alpha, beta, gamma = fit_parameters(series, self.period)
         forecasts, residuals = additive_holt_winters(series, self.period, horizon, alpha, beta, gamma)
         # breeze.stats.stddev is the sample standard deviation
-        threshold = Z_95 * float(np.std(np.abs(residuals), ddof=1))
+        threshold = self.deviation_factor * float(np.std(np.abs(residuals), ddof=1))
         return HoltWintersFit(alpha, beta, gamma, forecasts, residuals, threshold)
 
     def _require_history(self, n_training: int) -> None:
@@ -225,6 +241,7 @@ class HoltWinters(AnomalyDetectionStrategy):
         if start >= n:
             return []  # nothing to search (Deequ fits a model and finds nothing)
         model = self.fit(series[:start], horizon=min(end, n) - start)
+        sd_abs = float(np.std(np.abs(model.residuals), ddof=1))
         out = []
         for k, forecast in enumerate(model.forecasts.tolist()):
             i = start + k
@@ -232,7 +249,7 @@ class HoltWinters(AnomalyDetectionStrategy):
             band = (forecast - model.threshold, forecast + model.threshold)
             reason = (
                 f"{self.label}, period {self.period}: forecast {compact(forecast)} "
-                f"± {Z_95} × residual sd {compact(model.threshold / Z_95)}"
+                f"± {self.deviation_factor:g} × sd of |residuals| {compact(sd_abs)}"
             )
             out.append(Evaluation(i, value, band, bool(abs(value - forecast) > model.threshold), reason))
         return out

@@ -79,12 +79,23 @@ class MetricsRepository(abc.ABC):
         """Delete these results (missing ones are ignored)."""
 
     # -- public API --------------------------------------------------------------------------
-    def save(self, key: ResultKey, result: Any) -> None:
+    def save(self, key: ResultKey, result: Any, *, append: bool = False) -> None:
         """Store an AnalyzerContext or a VerificationResult (its metrics and its status) under
-        ``key``, replacing what was saved under the same key before."""
+        ``key``, replacing what was saved under the same key before.
+
+        ``append=True`` is Deequ's ``saveOrAppendResult``: the metrics already saved under
+        ``key`` are kept, except those of analyzers in ``result`` (the new values win), and the
+        run status is the worse of the two (a re-run does not hide that a run of this delivery
+        failed). The read and the write are not one transaction: two processes appending to
+        the *same* key at the same time can lose one side's metrics."""
         if not isinstance(key, ResultKey):
             raise InvalidOptionError("key", "a ResultKey (e.g. ResultKey.now({'dataset': 'orders'}))", key)
         ctx, status = run_status_of(result)
+        if append:
+            old = self._read(key)
+            if old is not None:
+                ctx = AnalyzerContext({**old.context.metric_map, **ctx.metric_map})
+                status = _worse(old.run_status, status)
         self._write(key, ctx, status)
         if self._max_age is not None or self._max_count is not None:
             self.retain(max_age=self._max_age, max_count=self._max_count)
@@ -127,6 +138,15 @@ class MetricsRepository(abc.ABC):
         if doomed:
             self._remove(doomed)
         return len(doomed)
+
+
+_RANK = {"Success": 0, "Warning": 1, "Error": 2}
+
+
+def _worse(a: str | None, b: str | None) -> str | None:
+    if a is None or b is None:
+        return b if a is None else a
+    return max(a, b, key=lambda s: _RANK.get(s, 3))
 
 
 def _check_retention(max_age: Any, max_count: Any) -> None:

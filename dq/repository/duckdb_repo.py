@@ -42,7 +42,7 @@ import duckdb
 
 from dq.analyzers.base import Analyzer
 from dq.errors import InvalidOptionError
-from dq.repository.base import MetricsRepository, analyzer_identity
+from dq.repository.base import MetricsRepository
 from dq.repository.errors import (
     RepositoryCorruptError,
     RepositoryCorruptWarning,
@@ -207,8 +207,10 @@ class DuckDBMetricsRepository(MetricsRepository):
             return [self._decode(row[:3], []) for row in self._run(lambda c: c.execute(sql, params).fetchall())]
         on, on_params = "", []
         if analyzers is not None:
-            on = " AND list_contains(?, m.analyzer_key)"
-            on_params = [[analyzer_identity(a) for a in analyzers]]
+            # narrowed by analyzer class only; the caller compares full identities in Python
+            # (dataclass equality: 1 == 1.0 in an option, where the JSON texts would differ)
+            on = " AND list_contains(?, m.analyzer->>'analyzer')"
+            on_params = [sorted({type(a).__name__ for a in analyzers})]
         sql = ('SELECT epoch_us(r."timestamp"), r.tags_key, r.run_status, m.analyzer, m.entity, m.instance, '
                "m.name, m.value_type, m.value, m.error FROM dq_results r LEFT JOIN dq_metrics m "
                f'ON m."timestamp" = r."timestamp" AND m.tags_key = r.tags_key{on}{cond} '

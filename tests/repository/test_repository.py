@@ -310,3 +310,37 @@ def test_public_api():
         "AnalysisResult", "DuckDBMetricsRepository", "FileSystemMetricsRepository", "InMemoryMetricsRepository",
         "MetricsRepository", "RepositoryCorruptError", "RepositoryCorruptWarning", "RepositoryError",
         "RepositoryLockedError", "ResultKey", "ResultQuery", "Series", "Tags", "metric_history", "series"]
+
+
+def test_append_keeps_the_earlier_metrics_of_the_key(make_repo):
+    """Deequ's saveOrAppendResult: earlier metrics stay unless recomputed; the worse status stays."""
+    class Verified:
+        def __init__(self, ctx, status):
+            self.context, self.status = ctx, status
+
+    repo = make_repo()
+    key = ResultKey(day(0), {"dataset": "a"})
+    repo.save(key, Verified(context(10, 0.5), "Error"))
+    repo.save(key, Verified(AnalyzerContext({Size(): Metric(Entity.DATASET, "*", "Size", 11.0)}), "Success"),
+              append=True)
+    got = reopen(repo).load_result(key)
+    assert got.context.metric_map == {Size(): Metric(Entity.DATASET, "*", "Size", 11.0),
+                                      Completeness("x"): Metric(Entity.COLUMN, "x", "Completeness", 0.5)}
+    assert got.run_status == "Error"
+    repo.save(ResultKey(day(1)), context(1), append=True)  # nothing to append to: a plain save
+    assert repo.load_by_key(ResultKey(day(1))).metric_map == context(1).metric_map
+
+
+def test_threads_saving_at_the_same_time_lose_nothing(make_repo):
+    from concurrent.futures import ThreadPoolExecutor
+
+    repo = make_repo()
+
+    def saves(w: int) -> None:
+        for i in range(10):
+            repo.save(ResultKey(day(i), {"writer": str(w)}), context(w * 100 + i))
+
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(saves, range(4)))
+    got = reopen(repo).load().get()
+    assert sorted(r.metric(Size()).value for r in got) == sorted(float(w * 100 + i) for w in range(4) for i in range(10))

@@ -2,14 +2,17 @@
 
 A strategy judges a series of metric values, oldest first::
 
-    from dq.anomaly import OnlineNormalStrategy
-    OnlineNormalStrategy().detect([3.6e6, 3.7e6, 3.8e6, ..., 1.2e6], search_interval=(20, None))
-    # [Anomaly(index=24, value=1200000.0, expected_range=(3.41e6, 4.07e6), detail="value 1,200,000 is
-    #   outside the expected range [3.41M, 4.07M] (OnlineNormal, 3.0 sd)")]
+    from dq.anomaly import BatchNormalStrategy, check_newest_point
+    sizes = [3.62e6, 3.71e6, 3.68e6, 3.75e6, 3.70e6, 3.66e6, 3.73e6, 3.69e6, 3.72e6, 3.74e6, 1.2e6]
+    BatchNormalStrategy().detect(sizes, search_interval=(10, None))
+    # [Anomaly(index=10, value=1200000.0, expected_range=(3581678.4..., 3818321.5...),
+    #   detail='value 1,200,000 is outside the expected range [3.58M, 3.82M] (BatchNormal, 3.0 sd)')]
+    check_newest_point(BatchNormalStrategy(), sizes[:-1], 1_204_311, metric="Size").message
+    # 'Size 1,204,311 is outside the expected range [3.58M, 3.82M] (BatchNormal, 3.0 sd)'
 
 ``AnomalyDetector(strategy)`` does the same on (timestamp, value) points, and
 ``check_newest_point(strategy, history, new_value, metric="Size")`` gives the pass/fail verdict and
-message of an anomaly check.
+message of an anomaly check (``DetectionResult.passed`` / ``.message`` / ``.expected_range``).
 
 Strategies (Deequ's parameters in snake_case; semantics in each docstring and in
 ../shared/reference/DEEQU.md section c): SimpleThresholdStrategy, AbsoluteChangeStrategy,

@@ -41,7 +41,7 @@ import numpy as np
 from scipy.optimize import minimize
 
 from dq.anomaly._format import compact
-from dq.anomaly.base import AnomalyDetectionStrategy, Evaluation, NotEnoughHistoryError, check_number
+from dq.anomaly.base import AnomalyDetectionStrategy, Evaluation, NotEnoughHistoryError, as_series, check_number
 from dq.errors import InvalidOptionError
 
 __all__ = ["DEEQU_FACTOR", "NORMAL_95_FACTOR", "HoltWinters", "HoltWintersFit", "MetricInterval", "SeriesSeasonality"]
@@ -169,7 +169,8 @@ class HoltWinters(AnomalyDetectionStrategy):
 
     ``HoltWinters(MetricInterval.DAILY, SeriesSeasonality.WEEKLY)`` (period 7),
     ``(MONTHLY, YEARLY)`` (12), ``(HOURLY, DAILY)`` (24) and, beyond Deequ, ``(HOURLY, WEEKLY)``
-    (168). Strings ("daily", "weekly") are accepted too. The model trains on the points before
+    (168); both are required, as in Deequ (a wrong period is a silently wrong model). Strings
+    ("daily", "weekly") are accepted too. The model trains on the points before
     the search interval, at least two full periods (``NotEnoughHistoryError`` otherwise), and
     forecasts every point of the interval from there (multi-step forecasts, as Deequ, with the
     same band at every step: points far from the training end are flagged more often; the
@@ -180,8 +181,8 @@ class HoltWinters(AnomalyDetectionStrategy):
     gaps as gaps).
     """
 
-    metrics_interval: MetricInterval = MetricInterval.DAILY
-    series_seasonality: SeriesSeasonality = SeriesSeasonality.WEEKLY
+    metrics_interval: MetricInterval
+    series_seasonality: SeriesSeasonality
     #: the band is ``deviation_factor * sd(|residuals|)``; Deequ's 1.96 by default,
     #: ``NORMAL_95_FACTOR`` (3.25) for a true 95 % band (module doc)
     deviation_factor: float = DEEQU_FACTOR
@@ -218,7 +219,9 @@ class HoltWinters(AnomalyDetectionStrategy):
 
     def fit(self, training, horizon: int = 1) -> HoltWintersFit:
         """The model fitted on ``training`` (no missing values) and its next ``horizon`` forecasts."""
-        series = np.asarray(training, dtype=float)
+        series = as_series(training, owner="HoltWinters")
+        if np.isnan(series).any():
+            raise InvalidOptionError("training", "no missing values (drop them first)", training, owner="HoltWinters")
         self._require_history(len(series))
         alpha, beta, gamma = fit_parameters(series, self.period)
         forecasts, residuals = additive_holt_winters(series, self.period, horizon, alpha, beta, gamma)

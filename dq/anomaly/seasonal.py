@@ -107,7 +107,7 @@ class SeasonalNormalStrategy(AnomalyDetectionStrategy):
             is_anomaly = bool(value < lo or value > hi)
             if is_anomaly and self.ignore_anomalies:
                 usable[i] = False  # not part of any later baseline
-            reason = f"{self.label}, same phase in {len(baseline)} previous cycles of {p}, {factors}"
+            reason = f"{self.label}, period {p}: {len(baseline)} previous cycles, {factors} prediction interval"
             out.append(Evaluation(i, value, (lo, hi), is_anomaly, reason))
         return out
 

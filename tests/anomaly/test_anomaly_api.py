@@ -83,8 +83,8 @@ BAD_PARAMETERS = [
     (lambda: BatchNormalStrategy(3.0, -1.0), "upper_deviation_factor", ">= 0"),
     (lambda: BatchNormalStrategy(include_interval=1), "include_interval", "True or False"),
     (lambda: HoltWinters("daily", "fortnightly"), "series_seasonality", "SeriesSeasonality.WEEKLY"),
-    (lambda: HoltWinters(deviation_factor=-1), "deviation_factor", ">= 0"),
-    (lambda: HoltWinters(deviation_factor=math.inf), "deviation_factor", "a finite number"),
+    (lambda: HoltWinters("daily", "weekly", deviation_factor=-1), "deviation_factor", ">= 0"),
+    (lambda: HoltWinters("daily", "weekly", deviation_factor=math.inf), "deviation_factor", "a finite number"),
     (lambda: SeasonalNormalStrategy(period=1), "period", "an integer >= 2"),
     (lambda: SeasonalNormalStrategy(min_cycles=1), "min_cycles", "an integer >= 2"),
     (lambda: SeasonalNormalStrategy(min_cycles=4, max_cycles=3), "max_cycles", ">= min_cycles (4)"),
@@ -107,7 +107,7 @@ STRATEGIES = [
     RelativeRateOfChangeStrategy(0.9, 1.1),
     OnlineNormalStrategy(),
     BatchNormalStrategy(),
-    HoltWinters(),
+    HoltWinters("daily", "weekly"),
     SeasonalNormalStrategy(period=2, min_cycles=2),
 ]
 

@@ -99,7 +99,7 @@ def test_newest_point_requirements():
     missing = detector.is_newest_point_non_anomalous(DATA, (4, None))
     assert not missing.passed and "missing" in missing.message
     with pytest.raises(NotEnoughHistoryError):
-        AnomalyDetector(HoltWinters()).is_newest_point_non_anomalous(DATA, (4, 1.0))
+        AnomalyDetector(HoltWinters("daily", "weekly")).is_newest_point_non_anomalous(DATA, (4, 1.0))
     with pytest.raises(InvalidOptionError, match="strategy"):
         AnomalyDetector("OnlineNormal")
 
@@ -123,7 +123,7 @@ def test_check_newest_point_gives_a_verdict_and_never_raises_for_the_data():
     assert not empty.passed and "there have to be previous results" in empty.message
     missing = check_newest_point(strategy, history, math.nan, metric="Size")
     assert not missing.passed and missing.message == "Size is missing: nothing to check against its history"
-    short = check_newest_point(HoltWinters(), history, 1.0, metric="Size")
+    short = check_newest_point(HoltWinters("daily", "weekly"), history, 1.0, metric="Size")
     assert not short.passed and "needs at least two full periods (14 points)" in short.message
     # a new point the strategy cannot judge passes, as in Deequ, and says so
     unjudged = check_newest_point(AbsoluteChangeStrategy(-1, 1, order=2), [5.0], 100.0, metric="Size")

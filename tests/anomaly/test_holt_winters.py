@@ -141,7 +141,7 @@ def test_weekly_seasonal_daily_series_with_an_injected_anomaly():
     assert found[0].expected_range == pytest.approx((forecast - fit.threshold, forecast + fit.threshold), rel=1e-12)
     assert "(HoltWinters, period 7: forecast" in found[0].detail
     # with the 95 % band the clean week has no anomaly and the injected one is still found
-    band_95 = HoltWinters(deviation_factor=NORMAL_95_FACTOR)
+    band_95 = HoltWinters("daily", "weekly", NORMAL_95_FACTOR)
     assert band_95.detect(clean, (49, 56)) == []
     assert [a.index for a in band_95.detect(spiked, (49, 56))] == [52]
     # the newest-point check a suite runs: history then the new value
@@ -198,7 +198,7 @@ def test_hourly_daily_and_hourly_weekly_periods():
 
 
 def test_holt_winters_parameters_and_too_short_series():
-    assert HoltWinters() == DAILY_WEEKLY
+    assert HoltWinters("daily", "weekly") == DAILY_WEEKLY
     assert HoltWinters("Monthly", "YEARLY") == MONTHLY_YEARLY
     with pytest.raises(InvalidOptionError, match="series_seasonality.*MONTHLY"):
         HoltWinters(MetricInterval.MONTHLY, SeriesSeasonality.WEEKLY)

@@ -56,7 +56,7 @@ def test_a_value_normal_at_3pm_is_anomalous_at_3am():
     baseline = same_phase(series, three_am, 24)
     assert len(baseline) == 7
     assert found[0].expected_range == pytest.approx(prediction_interval(baseline), rel=1e-9)
-    assert found[0].detail.endswith("(SeasonalNormal, same phase in 7 previous cycles of 24, 3.0 sd)")
+    assert found[0].detail.endswith("(SeasonalNormal, period 24: 7 previous cycles, 3.0 sd prediction interval)")
     # the same value at 15:00 is normal
     evaluations = {e.index: e for e in strategy.evaluate(series, (7 * 24, None))}
     assert not evaluations[three_pm].is_anomaly
@@ -99,7 +99,7 @@ def test_max_cycles_and_ignore_anomalies():
     # both nights flagged: the first one is kept out of the second one's baseline
     assert [a.index for a in SeasonalNormalStrategy().detect(series, interval)] == [8 * 24 + 3, 9 * 24 + 3]
     evaluation = {e.index: e for e in SeasonalNormalStrategy().evaluate(series, interval)}[9 * 24 + 3]
-    assert "same phase in 8 previous cycles" in evaluation.reason
+    assert "period 24: 8 previous cycles," in evaluation.reason
     clean_nights = [series[d * 24 + 3] for d in range(8)]
     assert evaluation.expected_range == pytest.approx(prediction_interval(clean_nights), rel=1e-9)
     # without ignore_anomalies the first night joins the baseline of the second
@@ -123,7 +123,7 @@ def test_missing_values_keep_phases_aligned():
     assert 4 * 24 + 5 not in evaluations  # missing: not judged
     night = evaluations[4 * 24 + 3]
     assert night.is_anomaly
-    assert "same phase in 3 previous cycles" in night.reason  # 4 days minus the missing one
+    assert "period 24: 3 previous cycles," in night.reason  # 4 days minus the missing one
     # every hour still compares with its own hour (positions were not shifted by the gaps)
     as_floats = [math.nan if v is None else v for v in series]
     for i, e in evaluations.items():

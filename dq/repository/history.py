@@ -4,6 +4,7 @@ anomaly detection reads)."""
 from __future__ import annotations
 
 import datetime as _dt
+import math
 from collections.abc import Mapping
 from typing import NamedTuple
 
@@ -50,6 +51,10 @@ class Series(NamedTuple):
     timestamps: list[_dt.datetime]
     values: list[float]
 
+    def points(self) -> list[tuple[_dt.datetime, float]]:
+        """(timestamp, value) pairs, as ``dq.anomaly.AnomalyDetector`` takes them."""
+        return list(zip(self.timestamps, self.values))
+
 
 def _scalar(analyzer: Analyzer, m: Metric) -> float:
     rows = m.flatten()
@@ -61,7 +66,7 @@ def _scalar(analyzer: Analyzer, m: Metric) -> float:
 
 def series(repo: MetricsRepository, analyzer: Analyzer, tags: Mapping[str, str] | None = None, *,
            after: _dt.datetime | int | None = None, before: _dt.datetime | int | None = None,
-           include_failed_runs: bool = False) -> Series:
+           include_failed_runs: bool = False, keep_gaps: bool = False) -> Series:
     """The values of one metric over time, for anomaly detection.
 
     A result contributes a point when it has a successful metric for ``analyzer``; a failed or
@@ -69,13 +74,16 @@ def series(repo: MetricsRepository, analyzer: Analyzer, tags: Mapping[str, str] 
     failed (``run_status`` "Error": an Error-level check did not pass) are left out unless
     ``include_failed_runs``, so one bad delivery does not become the baseline (Deequ #531).
     Dates and timestamps are days / seconds since the epoch. ``tags`` is a subset match: results
-    of several tag sets interleave, ordered by (timestamp, tags); give all tags for one series."""
+    of several tag sets interleave, ordered by (timestamp, tags); give all tags for one series.
+
+    ``keep_gaps=True``: every matching result gives a point, NaN where the above leaves it out
+    (for strategies that need evenly spaced points, such as seasonal baselines)."""
     points: list[tuple[AnalysisResult, float]] = []
     for r in _query(repo, analyzer, tags, after, before).get():
-        if r.run_status == FAILED_RUN and not include_failed_runs:
-            continue
         m = r.metric(analyzer)
-        if m is None or not m.is_success:
+        if (r.run_status == FAILED_RUN and not include_failed_runs) or m is None or not m.is_success:
+            if keep_gaps:
+                points.append((r, math.nan))
             continue
         points.append((r, _scalar(analyzer, m)))
     return Series([r.key.timestamp for r, _ in points], [v for _, v in points])

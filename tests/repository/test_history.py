@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 import pyarrow as pa
 import pytest
@@ -51,6 +52,11 @@ def test_series_leaves_out_failed_runs_and_failed_metrics(history):
     assert series(history, Size(), {"dataset": "orders"}, after=day(1), before=day(4)).values == [110.0]
     assert series(history, Size()).values == [100.0, 110.0, 9.0, 120.0]  # both datasets, by time
     assert series(history, Completeness("x", where="x > 0")).values == []
+    # with gaps: one point per result, NaN for the failed metric, the failed run and the missing metric
+    gaps = series(history, Size(), {"dataset": "orders"}, keep_gaps=True)
+    assert gaps.timestamps == [day(i) for i in range(6)]
+    assert [None if math.isnan(v) else v for v in gaps.values] == [100.0, 110.0, None, None, None, 120.0]
+    assert gaps.points()[0] == (day(0), 100.0)
 
 
 def test_metric_history_shows_the_gaps(history):

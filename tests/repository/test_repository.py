@@ -344,3 +344,17 @@ def test_threads_saving_at_the_same_time_lose_nothing(make_repo):
         list(pool.map(saves, range(4)))
     got = reopen(repo).load().get()
     assert sorted(r.metric(Size()).value for r in got) == sorted(float(w * 100 + i) for w in range(4) for i in range(10))
+
+
+def test_extreme_timestamps_and_unusual_tags(make_repo):
+    repo = make_repo()
+    tags = {"dataset": "o'rders/\"x\"\\..", "ключ": "значение 🚀", "a b": "{}"}
+    keys = [ResultKey(dt.datetime(1, 1, 1), tags), ResultKey(dt.datetime(9999, 12, 31, 23, 59, 59, 999999), tags),
+            ResultKey(dt.datetime(2024, 2, 29, 12, 0, 0, 1), tags)]
+    for i, k in enumerate(keys):
+        repo.save(k, context(i))
+    repo = reopen(repo)
+    for i, k in enumerate(keys):
+        assert repo.load_by_key(k).metric_map == context(i).metric_map
+    assert [r.key for r in repo.load().with_tag_values({"ключ": "значение 🚀"}).get()] == sorted(
+        keys, key=lambda k: k.timestamp)

@@ -17,7 +17,10 @@ Practice*, 2nd ed., section 7.3, https://otexts.com/fpp2/holt-winters.html), per
 Fit: α, β, γ minimise the sum of squared one-step residuals over the training points, by
 L-BFGS-B in ``[0, 1]^3`` from ``(0.3, 0.1, 0.1)`` with a forward finite-difference gradient of
 step 1e-5, at most 100 iterations and 5 correction pairs (breeze's ``LBFGSB`` and
-``ApproximateGradientFunction`` defaults, which Deequ uses); here scipy's L-BFGS-B.
+``ApproximateGradientFunction`` defaults, which Deequ uses); here scipy's L-BFGS-B. The stopping
+tests are scipy's (breeze stops on a relative function improvement over its last 10 iterations),
+so fitted parameters can differ from Deequ's in late digits; every HoltWinters expectation of
+Deequ's test suite is reproduced (tests/anomaly/test_holt_winters.py).
 
 Detection (Deequ's ``detect``): train on ``series[:start]``; forecast ``min(end, n) - start``
 points (1 if ``start >= n``); a point is anomalous iff ``|x - forecast| > 1.96 * sd`` where ``sd``

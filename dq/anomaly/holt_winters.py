@@ -41,7 +41,6 @@ from dataclasses import dataclass
 from typing import ClassVar, NamedTuple
 
 import numpy as np
-from scipy.optimize import minimize
 
 from dq.anomaly._format import compact
 from dq.anomaly.base import AnomalyDetectionStrategy, Evaluation, NotEnoughHistoryError, as_series, check_number
@@ -128,6 +127,7 @@ _GRADIENT_STEP = 1e-5
 
 def fit_parameters(series: np.ndarray, period: int) -> tuple[float, float, float]:
     """α, β, γ in [0, 1] minimising the sum of squared one-step residuals (see module doc)."""
+    from scipy.optimize import minimize  # imported on first fit: keeps `import dq.anomaly` light
 
     def rss(params: np.ndarray) -> float:
         _, residuals = additive_holt_winters(series, period, 0, *params)

@@ -28,13 +28,12 @@ noisy metrics.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
-from scipy.stats import norm
-from scipy.stats import t as student_t
 
 from dq.anomaly.base import (
     AnomalyDetectionStrategy,
@@ -118,4 +117,11 @@ def _width(normal_factor: float | None, n: int, spread: float) -> float:
     no bound on that side."""
     if normal_factor is None or math.isinf(normal_factor):
         return math.inf
-    return float(student_t.isf(norm.sf(normal_factor), n - 1)) * spread
+    return _t_quantile(float(normal_factor), n) * spread
+
+
+@functools.lru_cache(maxsize=1024)
+def _t_quantile(normal_factor: float, n: int) -> float:
+    from scipy.stats import norm, t  # imported on first use: keeps `import dq.anomaly` light
+
+    return float(t.isf(norm.sf(normal_factor), n - 1))

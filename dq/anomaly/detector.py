@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from dq.anomaly._format import full
 from dq.anomaly.base import Anomaly, AnomalyDetectionStrategy, Evaluation, NotEnoughHistoryError
 from dq.errors import InvalidOptionError
 
@@ -123,7 +124,7 @@ class AnomalyDetector:
         if result.passed and not result.evaluations:
             return replace(
                 result,
-                message=f"value {new_value} was not judged: too little history for {self.strategy.label} "
+                message=f"value {full(float(new_value))} was not judged: too little history for {self.strategy.label} "
                 "(passing, as Deequ does)",
             )
         if result.passed:
@@ -167,7 +168,7 @@ def check_newest_point(
         return DetectionResult(False, f"{metric}: {e}")
     if not evaluations:
         return DetectionResult(
-            True, f"{metric} {new_value} was not judged: too little history for {detector.strategy.label} (passing, as Deequ does)"
+            True, f"{metric} {full(float(new_value))} was not judged: too little history for {detector.strategy.label} (passing, as Deequ does)"
         )
     last = evaluations[-1]
     anomalies = (last.to_anomaly(),) if last.is_anomaly else ()

@@ -33,8 +33,8 @@ from pathlib import Path
 from dq.analyzers.base import Analyzer
 from dq.errors import InvalidOptionError
 from dq.repository.base import MetricsRepository
-from dq.repository.errors import RepositoryCorruptError, RepositoryCorruptWarning
-from dq.repository.key import ResultKey
+from dq.repository.errors import RepositoryCorruptError, RepositoryCorruptWarning, RepositoryError
+from dq.repository.key import ResultKey, Tags
 from dq.repository.result import AnalysisResult, _Bad, decode_result, dumps, encode_result
 from dq.runner import AnalyzerContext
 
@@ -49,9 +49,13 @@ def _check_on_corrupt(on_corrupt: str) -> str:
     return on_corrupt
 
 
+def tags_digest(tags: Tags) -> str:
+    return hashlib.sha256(tags.canonical().encode("utf-8")).hexdigest()[:16]
+
+
 def file_name(key: ResultKey) -> str:
     t = key.timestamp
-    digest = hashlib.sha256(key.tags.canonical().encode("utf-8")).hexdigest()[:16]
+    digest = tags_digest(key.tags)
     return (f"{t.year:04d}{t.month:02d}{t.day:02d}T{t.hour:02d}{t.minute:02d}{t.second:02d}"
             f"{t.microsecond:06d}Z-{digest}.json")
 
@@ -100,19 +104,24 @@ class FileSystemMetricsRepository(MetricsRepository):
         target = self.path_for(key)
         data = dumps(encode_result(key, ctx, run_status)).encode("utf-8")
         try:
-            self._load_file(target)  # an unreadable file under this key is reported, never overwritten
+            old = self._load_file(target)  # an unreadable file under this key is reported, never overwritten
         except FileNotFoundError:
             pass
         except RepositoryCorruptError as e:
             raise RepositoryCorruptError(e.path, f"{e.problem}. Not overwritten by the save of {key!r}: "
                                                  f"move the file away to save under this key") from None
+        else:
+            if old.key != key:  # two tag sets with the same 64-bit hash: never replace the other one
+                raise RepositoryError(f"{target}: holds {old.key!r}, whose tags hash like those of {key!r}; "
+                                      f"not overwritten")
         _atomic_write(target, data)
 
     def _read(self, key: ResultKey) -> AnalysisResult | None:
         try:
-            return self._load_file(self.path_for(key))
+            r = self._load_file(self.path_for(key))
         except FileNotFoundError:
             return None
+        return r if r.key == key else None  # a hash collision holds another key
 
     def _scan(self, after: _dt.datetime | None, before: _dt.datetime | None,
               analyzers: Sequence[Analyzer] | None, *, on_corrupt: str | None = None) -> Iterable[AnalysisResult]:

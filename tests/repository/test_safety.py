@@ -21,6 +21,7 @@ from dq.repository import (
     FileSystemMetricsRepository,
     RepositoryCorruptError,
     RepositoryCorruptWarning,
+    RepositoryError,
     RepositoryLockedError,
     ResultKey,
 )
@@ -228,3 +229,15 @@ def test_duckdb_other_tables_in_the_file_are_kept(tmp_path):
         # the stored rows are plain SQL values: a double metric is value::DOUBLE
         assert con.execute("SELECT name, value::DOUBLE, analyzer->>'analyzer' FROM dq_metrics").fetchall() == [
             ("Size", 1.0, "Size")]
+
+
+def test_a_tag_hash_collision_never_replaces_the_other_result(tmp_path, monkeypatch):
+    import dq.repository.filesystem as fs
+
+    repo = FileSystemMetricsRepository(tmp_path / "metrics")
+    monkeypatch.setattr(fs, "tags_digest", lambda tags: "0123456789abcdef")
+    repo.save(ResultKey(day(0), {"dataset": "a"}), context(1))
+    with pytest.raises(RepositoryError, match="hash"):
+        repo.save(ResultKey(day(0), {"dataset": "b"}), context(2))
+    assert repo.load_by_key(ResultKey(day(0), {"dataset": "b"})) is None
+    assert repo.load_by_key(ResultKey(day(0), {"dataset": "a"})).metric_map == context(1).metric_map

@@ -81,6 +81,28 @@ def test_a_writer_killed_mid_save_leaves_a_readable_history(kind, tmp_path):
     assert repo.load_by_key(ResultKey(day(0))) is not None
 
 
+CRASH_POINTS = [("duckdb", f"execute:{n}") for n in range(1, 7)] + [
+    ("filesystem", p) for p in ("fsync:1", "replace:1", "fsync:2")]
+
+
+@pytest.mark.parametrize(("kind", "point"), CRASH_POINTS)
+def test_a_save_killed_at_each_step_leaves_the_old_or_the_new_result(kind, point, tmp_path):
+    """Deterministic crash points inside a save that replaces a result: DuckDB after each
+    statement of the save (BEGIN, 2 DELETEs, 2 INSERTs, COMMIT), the directory around the write
+    and the rename. The result read afterwards is the old one or the new one, whole."""
+    path = _path(kind, tmp_path)
+    _open(kind, path).save(key(0), result_context(0))
+    proc = _worker("crash", kind, path, point)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == -signal.SIGKILL and "survived" not in out, err
+    repo = _open(kind, path)
+    got = repo.load_by_key(key(0)).metric_map
+    assert got in (result_context(0).metric_map, result_context(1).metric_map)
+    if point in ("execute:6", "fsync:2"):  # after the commit / the rename: the new one
+        assert got == result_context(1).metric_map
+    assert [r.key for r in repo.load().get()] == [key(0)]
+
+
 @pytest.mark.parametrize("kind", PERSISTENT)
 def test_two_processes_saving_at_the_same_time_lose_nothing(kind, tmp_path):
     path = _path(kind, tmp_path)

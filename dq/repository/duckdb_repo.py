@@ -21,7 +21,8 @@ Safety:
   file, does its work and closes it again; when another process holds the file, the operation
   retries with exponential backoff (5 ms doubling to 250 ms, with jitter) for up to
   ``lock_timeout`` seconds and then raises ``RepositoryLockedError`` naming the file and the
-  other process. So concurrent savers wait for each other and nothing is lost;
+  other process. So concurrent savers wait for each other and nothing is lost. The lock is not
+  fair: a process saving in a tight loop can keep another one waiting, up to ``lock_timeout``;
 - a file that is not a DuckDB database, or a row that does not decode, is reported with the
   path (``RepositoryCorruptError``) and never written to.
 """

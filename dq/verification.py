@@ -20,17 +20,70 @@ from typing import Any
 import pyarrow as pa
 
 from dq.analyzers.base import Analyzer
+from dq.checks.assertions import Assertion
 from dq.checks.check import Check, CheckLevel, CheckStatus
-from dq.checks.constraints import ConstraintResult, ConstraintStatus
+from dq.checks.constraints import Constraint, ConstraintResult, ConstraintStatus
 from dq.errors import InvalidOptionError
 from dq.metrics import Metric
 from dq.runner import AnalyzerContext, run_analysis
 from dq.statestore import StateStore
 
-__all__ = ["RESULT_SCHEMA", "CheckResult", "VerificationResult", "VerificationRunBuilder", "VerificationSuite"]
+__all__ = ["RESULT_SCHEMA", "AnomalyCheckConfig", "CheckResult", "VerificationResult", "VerificationRunBuilder", "VerificationSuite"]
 
 #: name and version of the JSON document written by ``VerificationResult.to_json``
 RESULT_SCHEMA = {"schema": "dq.verification_result", "version": 1}
+
+
+@dataclass(frozen=True)
+class AnomalyCheckConfig:
+    """How an anomaly check is reported and which history it compares with (Deequ's
+    AnomalyCheckConfig, all of it usable from Python). ``with_tag_values``: only results whose
+    tags include these (give every tag of the series); ``after``/``before``: inclusive time
+    bounds; ``include_failed_runs``: also compare with runs whose Error-level checks failed
+    (left out by default, so one bad delivery does not become the baseline)."""
+
+    level: CheckLevel = CheckLevel.WARNING
+    description: str | None = None
+    with_tag_values: tuple[tuple[str, str], ...] = ()
+    after: Any = None
+    before: Any = None
+    include_failed_runs: bool = False
+
+    def __post_init__(self) -> None:
+        from dq.checks.check import parse_level
+
+        object.__setattr__(self, "level", parse_level(self.level, owner="AnomalyCheckConfig"))
+        tags = self.with_tag_values
+        if isinstance(tags, dict):
+            object.__setattr__(self, "with_tag_values", tuple(sorted(tags.items())))
+
+
+@dataclass(frozen=True, eq=False)
+class _NotAnomalous(Assertion):
+    """The metric's new value is no anomaly against its history (``strategy``)."""
+
+    strategy: Any
+    history: tuple[tuple[Any, float], ...]
+    metric: str
+
+    def _verdict(self, value: Any):
+        from dq.anomaly import check_newest_point
+
+        return check_newest_point(self.strategy, list(self.history), value, metric=self.metric)
+
+    def __call__(self, value: Any) -> bool:
+        return bool(self._verdict(value).passed)
+
+    def explain(self, value: Any) -> str | None:
+        return self._verdict(value).message
+
+    @property
+    def text(self) -> str:
+        return f"not anomalous ({type(self.strategy).__name__}, {len(self.history)} earlier values)"
+
+    @property
+    def serialisable(self) -> bool:
+        return False
 
 
 @dataclass(frozen=True)
@@ -209,6 +262,11 @@ class VerificationRunBuilder:
         self._required: list[Analyzer] = []
         self._load: StateStore | None = None
         self._save: StateStore | None = None
+        self._repository: Any = None
+        self._save_key: Any = None
+        self._reuse_key: Any = None
+        self._reuse_must_exist = False
+        self._anomaly: list[tuple[Any, Analyzer, AnomalyCheckConfig]] = []
 
     def add_check(self, check: Check) -> VerificationRunBuilder:
         if not isinstance(check, Check):
@@ -242,18 +300,112 @@ class VerificationRunBuilder:
         self._save = store
         return self
 
+    # -- metrics history (dq.repository) and anomaly checks (dq.anomaly) ----------------------
+    def use_repository(self, repository: Any) -> VerificationRunBuilder:
+        """The metrics repository for ``save_or_append_result``, ``reuse_existing_results_for_key``
+        and anomaly checks."""
+        from dq.repository import MetricsRepository
+
+        if not isinstance(repository, MetricsRepository):
+            raise InvalidOptionError("repository", "a MetricsRepository (e.g. DuckDBMetricsRepository('m.duckdb'))",
+                                     repository)
+        self._repository = repository
+        return self
+
+    def save_or_append_result(self, key: Any) -> VerificationRunBuilder:
+        """Save this run's metrics and status under ``key`` (a ``ResultKey``), merged with any
+        metrics already stored under it (new values win)."""
+        self._save_key = _result_key(key)
+        return self
+
+    def reuse_existing_results_for_key(self, key: Any, fail_if_results_missing: bool = False
+                                       ) -> VerificationRunBuilder:
+        """Take the metrics already stored under ``key`` instead of recomputing them; only the
+        missing ones are computed (or, with ``fail_if_results_missing``, the run raises)."""
+        self._reuse_key = _result_key(key)
+        self._reuse_must_exist = bool(fail_if_results_missing)
+        return self
+
+    def add_anomaly_check(self, strategy: Any, analyzer: Analyzer, config: AnomalyCheckConfig | None = None
+                          ) -> VerificationRunBuilder:
+        """Check that ``analyzer``'s new value is no anomaly against its history in the
+        repository (``strategy`` from ``dq.anomaly``). Default level: Warning (as Deequ)."""
+        if not isinstance(analyzer, Analyzer):
+            raise InvalidOptionError("analyzer", "an Analyzer (e.g. Size())", analyzer, owner="add_anomaly_check")
+        if not callable(getattr(strategy, "detect", None)):
+            raise InvalidOptionError("strategy", "an anomaly detection strategy from dq.anomaly "
+                                     "(e.g. OnlineNormalStrategy())", strategy, owner="add_anomaly_check")
+        if config is not None and not isinstance(config, AnomalyCheckConfig):
+            raise InvalidOptionError("config", "an AnomalyCheckConfig", config, owner="add_anomaly_check")
+        self._anomaly.append((strategy, analyzer, config or AnomalyCheckConfig()))
+        return self
+
     def analyzers(self) -> list[Analyzer]:
         """Every analyzer the suite needs, deduplicated (each computed once)."""
         found = [a for c in self._checks for a in c.required_analyzers()] + self._required
+        found += [a for _, a, _ in self._anomaly]
         return list(dict.fromkeys(found))
+
+    def _need_repository(self, what: str) -> Any:
+        if self._repository is None:
+            raise InvalidOptionError("repository", f"set with use_repository(...) before {what}", None)
+        return self._repository
+
+    def _anomaly_checks(self) -> list[Check]:
+        from dq.checks.constraints import _short
+        from dq.repository import series
+
+        repo = self._need_repository("add_anomaly_check")
+        checks = []
+        for strategy, analyzer, cfg in self._anomaly:
+            s = series(repo, analyzer, dict(cfg.with_tag_values) or None, after=cfg.after, before=cfg.before,
+                       include_failed_runs=cfg.include_failed_runs)
+            history = tuple((t, v) for t, v in s.points()
+                            if self._save_key is None or t != self._save_key.timestamp)  # not this run's own
+            assertion = _NotAnomalous(strategy, history, analyzer.name)
+            name = f"AnomalyConstraint({_short(analyzer)})"
+            constraint = Constraint("add_anomaly_check", (("analyzer", analyzer), ("strategy", strategy)), analyzer,
+                                    assertion, name, None, "value", False)
+            description = cfg.description or f"Anomaly check for {analyzer.name} of {analyzer.instance}"
+            checks.append(Check(cfg.level, description, (constraint,)))
+        return checks
 
     def run(self) -> VerificationResult:
         """Run the analysis (a user mistake in one constraint, such as a missing column, fails
-        that constraint; the others are still evaluated) and evaluate every check."""
-        ctx = run_analysis(self._data, self.analyzers(), connection=self._connection, errors="record",
-                           load_states=self._load, save_states=self._save)
-        results = [evaluate_check(c, ctx) for c in self._checks]
-        return VerificationResult(results, ctx, data=self._data, connection=self._connection)
+        that constraint; the others are still evaluated), evaluate every check and anomaly
+        check, and save the result to the repository when asked."""
+        wanted = self.analyzers()
+        reused: dict[Analyzer, Metric] = {}
+        if self._reuse_key is not None:
+            stored = self._need_repository("reuse_existing_results_for_key").load_by_key(self._reuse_key)
+            if stored is not None:
+                reused = {a: m for a, m in stored.metric_map.items() if a in wanted and m.is_success}
+            missing = [a for a in wanted if a not in reused]
+            if missing and self._reuse_must_exist:
+                raise InvalidOptionError(
+                    "reuse_existing_results_for_key",
+                    f"a stored result with every metric the suite needs ({len(missing)} missing, e.g. "
+                    f"{missing[0]!r})", self._reuse_key)
+        todo = [a for a in wanted if a not in reused]
+        ctx = run_analysis(self._data, todo, connection=self._connection, errors="record",
+                           load_states=self._load, save_states=self._save) if todo else AnalyzerContext({})
+        if reused:
+            ctx = AnalyzerContext({a: reused.get(a) or ctx.metric_map[a] for a in wanted},
+                                  num_queries=ctx.num_queries, queries=ctx.queries, states=ctx.states)
+        checks = self._checks + (self._anomaly_checks() if self._anomaly else [])
+        results = [evaluate_check(c, ctx) for c in checks]
+        result = VerificationResult(results, ctx, data=self._data, connection=self._connection)
+        if self._save_key is not None:
+            self._need_repository("save_or_append_result").save(self._save_key, result, append=True)
+        return result
+
+
+def _result_key(key: Any) -> Any:
+    from dq.repository import ResultKey
+
+    if not isinstance(key, ResultKey):
+        raise InvalidOptionError("key", "a ResultKey (e.g. ResultKey.now({'dataset': 'orders'}))", key)
+    return key
 
 
 class VerificationSuite:

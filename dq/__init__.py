@@ -14,11 +14,12 @@ from dq.errors import (
 from dq.metrics import BucketDistribution, Distribution, DistributionValue, Entity, KeyedValues, Metric
 from dq.runner import AnalysisRunner, AnalyzerContext
 from dq.statestore import DirectoryStateStore, InMemoryStateStore
-from dq.verification import CheckResult, VerificationResult, VerificationSuite
+from dq.verification import AnomalyCheckConfig, CheckResult, VerificationResult, VerificationSuite
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "AnomalyCheckConfig",
     "VerificationSuite",
     "VerificationResult",
     "ConstraintStatus",

@@ -69,10 +69,14 @@ class Distribution:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Distribution:
+        def number(x: Any) -> int | float:  # counts are integers; Histogram(aggregate_sum=...) sums need not be
+            f = float(x)
+            return int(f) if f.is_integer() else f
+
         return cls(
-            {k: DistributionValue(int(v["absolute"]), float(v["ratio"])) for k, v in d["values"].items()},
+            {k: DistributionValue(number(v["absolute"]), float(v["ratio"])) for k, v in d["values"].items()},
             int(d["number_of_bins"]),
-            int(d.get("tail_count", 0)),
+            number(d.get("tail_count", 0)),
         )
 
 
@@ -119,6 +123,10 @@ class KeyedValues:
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.values)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> KeyedValues:
+        return cls({str(k): float(v) for k, v in d.items()})
 
 
 def _plain(value: Any) -> float | None:

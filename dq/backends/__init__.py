@@ -2,25 +2,37 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
-__all__ = ["backend_for"]
+__all__ = ["backend_for", "is_spark_dataframe"]
 
 
-def _is_spark_dataframe(data: Any) -> bool:
-    mod = type(data).__module__ or ""
-    return mod.startswith("pyspark") and hasattr(data, "schema") and hasattr(data, "agg")
+def is_spark_dataframe(data: Any) -> bool:
+    """True for a classic or Spark Connect DataFrame, without importing pyspark: an object of a
+    pyspark class can exist only once pyspark is imported, so an absent module means "no"."""
+    module = sys.modules.get("pyspark.sql.dataframe")
+    if module is not None and isinstance(data, module.DataFrame):  # pyspark 4: base of both kinds
+        return True
+    connect = sys.modules.get("pyspark.sql.connect.dataframe")
+    return connect is not None and isinstance(data, connect.DataFrame)
 
 
 def backend_for(data: Any, *, connection: Any = None):
     """The backend that reads ``data``: Spark for a Spark DataFrame, DuckDB for everything else."""
-    if _is_spark_dataframe(data):
-        from dq.errors import UnsupportedDataError
+    if is_spark_dataframe(data):
+        if connection is not None:
+            from dq.errors import InvalidOptionError
 
-        raise UnsupportedDataError(
-            "Spark DataFrames are not supported by this version of dq yet (the Spark backend is planned); "
-            "convert with df.toArrow() or write Parquet and pass the path"
-        )
+            raise InvalidOptionError("connection", "None for a Spark DataFrame (it carries its own session; "
+                                     "connection= is a DuckDB connection)", connection)
+        try:
+            from dq.backends.spark import SparkBackend
+        except ImportError as e:  # pragma: no cover - pyspark present but too old for the backend
+            from dq.errors import UnsupportedDataError
+
+            raise UnsupportedDataError(f"the Spark backend needs pyspark>=4.0 (pip install 'dq[spark]'): {e}") from None
+        return SparkBackend(data)
     from dq.backends.duckdb import DuckDBBackend
 
     return DuckDBBackend(data, connection=connection)

@@ -1,4 +1,6 @@
-"""Command line: ``dq analyze DATA [-a ANALYZER ...]`` and ``dq verify DATA --checks FILE``.
+"""Command line: ``dq analyze DATA [-a ANALYZER ...]`` and ``dq verify DATA --checks FILE``;
+``dq profile DATA [--format table|json]`` and ``dq suggest DATA [--rules default|extended|...]
+[--out checks.yaml]`` (column profiles and suggested checks, ``dq.profiles`` / ``dq.suggest``).
 
 ``verify`` runs the checks of a YAML checks file (``dq.checks.load``) as one suite, prints the
 verdict, optionally writes the result JSON and splits the rows into passing and failing Parquet
@@ -128,6 +130,54 @@ def _verify(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _profile(args: argparse.Namespace) -> int:
+    from dq.profiles import ColumnProfiler
+
+    data = args.data if len(args.data) > 1 else args.data[0]
+    builder = ColumnProfiler.on_data(data).with_low_cardinality_histogram_threshold(args.threshold)
+    if args.columns:
+        builder = builder.restrict_to_columns(args.columns)
+    if args.no_quantiles:
+        builder = builder.with_quantiles(False)
+    start = time.perf_counter()
+    profiles = builder.run()
+    elapsed = time.perf_counter() - start
+    if args.format == "json":
+        print(profiles.to_json(indent=2))
+    else:
+        print(profiles)
+        print(f"profiled in {elapsed:.2f} s")
+    return 0
+
+
+def _suggest(args: argparse.Namespace) -> int:
+    from dq.suggest import ConstraintSuggestionRunner, Rules
+
+    data = args.data if len(args.data) > 1 else args.data[0]
+    builder = ConstraintSuggestionRunner.on_data(data).with_low_cardinality_histogram_threshold(args.threshold)
+    for name in args.rules:
+        builder = builder.add_constraint_rules(Rules.by_name(name))
+    if args.columns:
+        builder = builder.restrict_to_columns(args.columns)
+    if args.test_ratio is not None:
+        builder = builder.use_train_test_split_with_testset_ratio(args.test_ratio, args.seed)
+    result = builder.run()
+    yaml_text = result.to_yaml(include_fragile=not args.no_fragile)
+    if args.out:
+        from dq._files import write_atomic
+
+        write_atomic(args.out, yaml_text)
+    if args.format == "json":
+        print(result.to_json())
+    elif args.format == "yaml":
+        print(yaml_text, end="")
+    else:
+        print(result)
+        if args.out:
+            print(f"checks written to {args.out} (dq verify DATA --checks {args.out})")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="dq", description="Data-quality metrics on DuckDB.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -146,9 +196,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     v.add_argument("--passing", help="write the rows passing every Error-level check here (Parquet)")
     v.add_argument("--failing", help="write the other rows here (Parquet), with the checks they failed")
     v.add_argument("--fail-on-warning", action="store_true", help="exit with status 1 on warnings too")
+    pr = sub.add_parser("profile", help="profile every column (one scan + one grouped query for histograms)")
+    pr.add_argument("data", nargs="+", help="file(s), glob or folder")
+    pr.add_argument("--format", choices=["table", "json"], default="table")
+    pr.add_argument("--columns", nargs="+", help="profile only these columns")
+    pr.add_argument("--threshold", type=int, default=120,
+                    help="histograms for columns with at most this many distinct values (default 120)")
+    pr.add_argument("--no-quantiles", action="store_true", help="skip the percentiles of numeric columns")
+    sg = sub.add_parser("suggest", help="suggest checks the data satisfies; write them as a YAML checks file")
+    sg.add_argument("data", nargs="+", help="file(s), glob or folder")
+    sg.add_argument("--rules", nargs="+", default=["default"],
+                    choices=["default", "string", "numerical", "common", "extended"],
+                    help="rule sets (default: default)")
+    sg.add_argument("--out", help="write the suggested checks to this YAML checks file")
+    sg.add_argument("--format", choices=["table", "json", "yaml"], default="table")
+    sg.add_argument("--columns", nargs="+", help="suggest for these columns only")
+    sg.add_argument("--threshold", type=int, default=120, help="low-cardinality histogram threshold (default 120)")
+    sg.add_argument("--no-fragile", action="store_true", help="leave fragile suggestions out of the checks file")
+    sg.add_argument("--test-ratio", type=float, help="derive on a random train split, evaluate on this fraction")
+    sg.add_argument("--seed", type=int, default=None, help="seed of the train/test split")
     args = parser.parse_args(argv)
     try:
-        return _analyze(args) if args.command == "analyze" else _verify(args)
+        commands = {"analyze": _analyze, "verify": _verify, "profile": _profile, "suggest": _suggest}
+        return commands[args.command](args)
     except DQError as e:
         cause = f"{e.__cause__}" if e.__cause__ and str(e.__cause__).strip() else ""
         print(f"dq: error: {e}{cause}", file=sys.stderr)

@@ -58,3 +58,16 @@ def merge_value_counts(a: tuple[tuple[str | None, int], ...], b: tuple[tuple[str
     for k, n in b:
         d[k] = d.get(k, 0) + n
     return _sorted(d)
+
+
+def unique_columns(backend: Any, columns: Sequence[str]) -> dict[str, bool]:
+    """Whether each column's non-NULL values are all distinct (exact), in one statement:
+    ``count(DISTINCT c) = count(c)`` (NaN equals NaN and -0.0 equals 0.0 here, as in grouping)."""
+    if not columns:
+        return {}
+    if getattr(backend, "name", None) != "duckdb":
+        raise UnsupportedDataError("exact uniqueness runs on DuckDB only for now")
+    q = quote_identifier
+    exprs = ", ".join(f"count(DISTINCT {q(c)}) = count({q(c)}) AS {q(f'u{i}')}" for i, c in enumerate(columns))
+    (row,) = backend.run_custom(f"SELECT {exprs} FROM {q(backend.source_name())}")
+    return {c: bool(v) for c, v in zip(columns, row)}

@@ -29,8 +29,11 @@ class ConstraintSuggestionResult:
     suggestions) and, after a train/test split, the test split's ``verification_result``."""
 
     def __init__(self, column_profiles: ColumnProfiles, suggestions: list[ConstraintSuggestion],
-                 verification_result: Any = None, num_test_records: int | None = None):
+                 verification_result: Any = None, num_test_records: int | None = None, *,
+                 rejected: dict[ConstraintSuggestion, str] | None = None):
         self.column_profiles = column_profiles
+        #: candidates the data itself refutes (an approximate uniqueness the exact count denies), with why
+        self.rejected = dict(rejected or {})
         self.num_records_used_for_profiling = column_profiles.num_records
         self.suggestions = list(suggestions)
         self.verification_result = verification_result
@@ -145,9 +148,11 @@ class ConstraintSuggestionRunBuilder:
             rules.append(r)
         suggestions = [r.candidate(p, profiles.num_records) for p in profiles for r in rules
                        if r.should_be_applied(p, profiles.num_records)]
+        suggestions, rejected, queries = _confirm_uniqueness(data, conn, suggestions)
+        profiles.num_queries += queries
         if test is None:
-            return ConstraintSuggestionResult(profiles, suggestions)
-        return _evaluate(profiles, suggestions, test)
+            return ConstraintSuggestionResult(profiles, suggestions, rejected=rejected)
+        return _evaluate(profiles, suggestions, test, rejected)
 
 
 class ConstraintSuggestionRunner:
@@ -177,18 +182,53 @@ def _split(data: Any, connection: Any, ratio: float, seed: int | None):
     return table.filter(~in_test), table.filter(in_test)
 
 
-def _evaluate(profiles: ColumnProfiles, suggestions: list[ConstraintSuggestion], test: Any
-              ) -> ConstraintSuggestionResult:
+def _confirm_uniqueness(data: Any, connection: Any, suggestions: list[ConstraintSuggestion]
+                        ) -> tuple[list[ConstraintSuggestion], dict[ConstraintSuggestion, str], int]:
+    """UniqueIfApproximatelyUnique fires on a HyperLogLog estimate, which cannot tell 3,376 distinct
+    values from 3,125 (vega's airports names; Deequ then suggests a uniqueness its own data fails,
+    deequ#116). One exact statement for all such columns settles it: a confirmed claim is kept as a
+    robust suggestion, a refuted one is dropped (listed in ``rejected``)."""
+    import dataclasses
+
+    from dq.backends import backend_for
+    from dq.profiles.histograms import unique_columns
+
+    pending = [s for s in suggestions if s.rule_name == "UniqueIfApproximatelyUniqueRule" and s.fragile]
+    if not pending:
+        return suggestions, {}, 0
+    backend = backend_for(data, connection=connection)
+    try:
+        if getattr(backend, "name", None) != "duckdb":
+            return suggestions, {}, 0  # stays fragile (Warning) where it cannot be confirmed
+        exact = unique_columns(backend, list(dict.fromkeys(s.column for s in pending)))
+        queries = backend.num_queries
+    finally:
+        backend.close()
+    out: list[ConstraintSuggestion] = []
+    rejected: dict[ConstraintSuggestion, str] = {}
+    for s in suggestions:
+        if s in pending:
+            if not exact[s.column]:
+                rejected[s] = f"'{s.column}' holds duplicate values (exact count), despite its approximate count"
+                continue
+            s = dataclasses.replace(s, fragile=False, fragile_reason=None,
+                                    current_value=s.current_value + " (uniqueness confirmed exactly)")
+        out.append(s)
+    return out, rejected, queries
+
+
+def _evaluate(profiles: ColumnProfiles, suggestions: list[ConstraintSuggestion], test: Any,
+              rejected: dict[ConstraintSuggestion, str] | None = None) -> ConstraintSuggestionResult:
     import dataclasses
 
     from dq.verification import VerificationSuite
 
     if not suggestions:
-        return ConstraintSuggestionResult(profiles, suggestions, None, test.num_rows)
+        return ConstraintSuggestionResult(profiles, suggestions, None, test.num_rows, rejected=rejected)
     check = Check(CheckLevel.WARNING, "generated constraints", tuple(s.constraint for s in suggestions))
     result = VerificationSuite().on_data(test).add_check(check).run()
     outcomes = result.check_results[0].constraint_results
     evaluated = [dataclasses.replace(s, test_set_outcome="Success" if r.is_success else "Failure",
                                      test_set_message=r.message)
                  for s, r in zip(suggestions, outcomes)]
-    return ConstraintSuggestionResult(profiles, evaluated, result, test.num_rows)
+    return ConstraintSuggestionResult(profiles, evaluated, result, test.num_rows, rejected=rejected)

@@ -183,7 +183,7 @@ class RetainCompletenessRule(ConstraintRule):
         return self._suggest(
             profile, lambda ch: ch.has_completeness(c, at_least(t), f"It should be above {t}!"),
             f".has_completeness({c!r}, at_least({_num(t)}), 'It should be above {t}!')",
-            f"'{c}' has less than {int((1 - t) * 100)}% missing values", f"Completeness: {profile.completeness!r}")
+            f"'{c}' has less than {int(round((1 - t) * 100, 9))}% missing values", f"Completeness: {profile.completeness!r}")
 
 
 class RetainTypeRule(ConstraintRule):
@@ -259,12 +259,17 @@ class FractionalCategoricalRangeRule(ConstraintRule):
         self.interval_strategy = interval_strategy or WaldIntervalStrategy()
 
     def _top(self, profile: ColumnProfile) -> tuple[list[str], float]:
+        """The most frequent values until they cover the target fraction of rows. As in Deequ,
+        NULL takes part in the coverage (is_contained_in lets NULL pass) but is not listed."""
+        hist = profile.histogram
+        assert hist is not None
         chosen, coverage = [], 0.0
-        for k, _, ratio in _categories(profile):
+        for k, v in sorted(hist.values.items(), key=lambda kv: (-kv[1].absolute, kv[0])):
             if coverage >= self.target_data_coverage_fraction:
                 break
-            chosen.append(k)
-            coverage += ratio
+            coverage += v.ratio
+            if k != NULL_VALUE:
+                chosen.append(k)
         return chosen, coverage
 
     def should_be_applied(self, profile: ColumnProfile, num_records: int) -> bool:

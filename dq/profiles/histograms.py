@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from dq.errors import UnsupportedDataError
 from dq.predicates import quote_identifier
 from dq.schema import Column, Kind
 
@@ -20,6 +19,11 @@ __all__ = ["ValueCounts", "value_counts"]
 
 #: column -> ((value text or None for NULL, count), ...) sorted by count desc, then value
 ValueCounts = dict[str, tuple[tuple[str | None, int], ...]]
+
+# Both statements are written in DuckDB's dialect and go through the backend's ``run_custom``
+# (counted there); the Spark backend translates them with sqlglot (GROUPING SETS, grouping(),
+# count(DISTINCT) exist in both). Spark spells some values differently as text (doubles such as
+# 1.0E10), so a float histogram's keys may differ between engines; counts do not.
 
 
 def _sorted(counts: dict[str | None, int]) -> tuple[tuple[str | None, int], ...]:
@@ -30,10 +34,6 @@ def value_counts(backend: Any, columns: Sequence[Column]) -> ValueCounts:
     """Exact value counts of ``columns`` through ``backend`` in one statement (none if no columns)."""
     if not columns:
         return {}
-    if getattr(backend, "name", None) != "duckdb":
-        raise UnsupportedDataError(
-            f"the profiler's histogram pass runs on DuckDB only for now, not on {getattr(backend, 'name', backend)!r}; "
-            "profile with low_cardinality_histogram_threshold=0 to skip histograms")
     q = quote_identifier
     names = [f"c{i}" for i in range(len(columns))]
     inner = ", ".join(
@@ -65,8 +65,6 @@ def unique_columns(backend: Any, columns: Sequence[str]) -> dict[str, bool]:
     ``count(DISTINCT c) = count(c)`` (NaN equals NaN and -0.0 equals 0.0 here, as in grouping)."""
     if not columns:
         return {}
-    if getattr(backend, "name", None) != "duckdb":
-        raise UnsupportedDataError("exact uniqueness runs on DuckDB only for now")
     q = quote_identifier
     exprs = ", ".join(f"count(DISTINCT {q(c)}) = count({q(c)}) AS {q(f'u{i}')}" for i, c in enumerate(columns))
     (row,) = backend.run_custom(f"SELECT {exprs} FROM {q(backend.source_name())}")

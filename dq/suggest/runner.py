@@ -168,13 +168,13 @@ def _split(data: Any, connection: Any, ratio: float, seed: int | None):
     drawn from numpy's generator with ``seed`` (the same seed gives the same split)."""
     import numpy as np
 
-    from dq.backends import backend_for
+    from dq.backends import backend_for, is_spark_dataframe
 
+    if is_spark_dataframe(data):  # Deequ's own split: randomSplit([1 - r, r], seed)
+        train, test = data.randomSplit([1.0 - ratio, ratio], seed)
+        return train, test
     backend = backend_for(data, connection=connection)
     try:
-        if getattr(backend, "name", None) != "duckdb":
-            raise InvalidOptionError("use_train_test_split_with_testset_ratio", "DuckDB-readable data (the split "
-                                     "is not available on Spark yet)", type(data).__name__)
         table = backend.rel.to_arrow_table()
     finally:
         backend.close()
@@ -198,8 +198,6 @@ def _confirm_uniqueness(data: Any, connection: Any, suggestions: list[Constraint
         return suggestions, {}, 0
     backend = backend_for(data, connection=connection)
     try:
-        if getattr(backend, "name", None) != "duckdb":
-            return suggestions, {}, 0  # stays fragile (Warning) where it cannot be confirmed
         exact = unique_columns(backend, list(dict.fromkeys(s.column for s in pending)))
         queries = backend.num_queries
     finally:
@@ -223,12 +221,13 @@ def _evaluate(profiles: ColumnProfiles, suggestions: list[ConstraintSuggestion],
 
     from dq.verification import VerificationSuite
 
+    num_test = test.num_rows if hasattr(test, "num_rows") else test.count()
     if not suggestions:
-        return ConstraintSuggestionResult(profiles, suggestions, None, test.num_rows, rejected=rejected)
+        return ConstraintSuggestionResult(profiles, suggestions, None, num_test, rejected=rejected)
     check = Check(CheckLevel.WARNING, "generated constraints", tuple(s.constraint for s in suggestions))
     result = VerificationSuite().on_data(test).add_check(check).run()
     outcomes = result.check_results[0].constraint_results
     evaluated = [dataclasses.replace(s, test_set_outcome="Success" if r.is_success else "Failure",
                                      test_set_message=r.message)
                  for s, r in zip(suggestions, outcomes)]
-    return ConstraintSuggestionResult(profiles, evaluated, result, test.num_rows, rejected=rejected)
+    return ConstraintSuggestionResult(profiles, evaluated, result, num_test, rejected=rejected)

@@ -244,3 +244,26 @@ def test_merge_refuses_other_columns(table):
 def test_render_is_a_table(profiles):
     text = str(profiles)
     assert "small_int" in text and "10 columns" in text
+
+
+def test_spark_profile_matches_duckdb():
+    """The same profile on Spark (the two statements go through the Spark backend; Spark's
+    HyperLogLog hashes differently, so only the distinct estimates differ, within their error)."""
+    pytest.importorskip("pyspark")
+    from spark_support import to_spark
+
+    from dq.suggest import ConstraintSuggestionRunner, Rules
+    from dq.verification import VerificationSuite
+
+    t = random_table(600).drop_columns(["dec"])
+    sdf = to_spark(t)
+    on_spark = ColumnProfiler.on_data(sdf).run()
+    on_duckdb = ColumnProfiler.on_data(t).run()
+    assert on_spark.num_queries == 3
+    for a, b in zip(on_spark, on_duckdb):
+        assert (a.completeness, a.value_counts, a.type_counts, a.min_length, a.max_length, a.data_type) == (
+            b.completeness, b.value_counts, b.type_counts, b.min_length, b.max_length, b.data_type), a.column
+        assert abs(a.approximate_num_distinct_values - b.approximate_num_distinct_values) <= \
+            max(2, 0.03 * b.approximate_num_distinct_values)
+    result = ConstraintSuggestionRunner.on_data(sdf).add_constraint_rules(Rules.EXTENDED).run()
+    assert VerificationSuite().on_data(sdf).add_checks(result.to_checks()).run().status.value == "Success"

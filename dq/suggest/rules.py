@@ -15,8 +15,10 @@ derived from (deequ#116, python-deequ#142), dq suggests one that holds, and says
 
 Suggestions that hold on the data but are likely to break on the next batch are ``fragile``, with
 a reason, and go to a Warning-level check: value ranges and length ranges of columns with more
-distinct values than the low-cardinality threshold, uniqueness inferred from an approximate
-distinct count, and bounds on the mean and standard deviation.
+distinct values than the low-cardinality threshold, value lists of more than 120 values (possible
+with a raised threshold), uniqueness inferred from an approximate distinct count (the runner
+confirms it with one exact statement: confirmed claims become robust, refuted ones are dropped),
+and bounds on the mean and standard deviation.
 """
 
 from __future__ import annotations
@@ -54,6 +56,8 @@ __all__ = [
 
 #: the low-cardinality threshold the fragility heuristics use unless the runner says otherwise
 DEFAULT_FRAGILE_DISTINCT = 120
+#: a categorical value list longer than this is fragile (Deequ's default histogram threshold)
+MAX_ROBUST_CATEGORIES = 120
 
 
 @dataclass(frozen=True)
@@ -245,9 +249,12 @@ class CategoricalRangeRule(ConstraintRule):
     def candidate(self, profile: ColumnProfile, num_records: int) -> ConstraintSuggestion:
         c = profile.column
         values = _typed(profile, [k for k, _, _ in _categories(profile)])
+        reason = None
+        if len(values) > MAX_ROBUST_CATEGORIES:  # only with a raised low-cardinality threshold
+            reason = (f"an exact list of {len(values)} values: new data is likely to bring values outside it")
         return self._suggest(profile, lambda ch: ch.is_contained_in(c, values),
                              f".is_contained_in({c!r}, {_values_code(values)})",
-                             f"'{c}' has value range {_values_text(values)}", "Compliance: 1")
+                             f"'{c}' has value range {_values_text(values)}", "Compliance: 1", reason)
 
 
 class FractionalCategoricalRangeRule(ConstraintRule):

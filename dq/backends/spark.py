@@ -19,6 +19,7 @@ job (adaptive execution runs a shuffle's map side as a job of its own).
 from __future__ import annotations
 
 import decimal
+import re
 import uuid
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -340,7 +341,8 @@ class SparkBackend:
                          for p, f in zip(predicates, fields) if not isinstance(f.dataType, T.BooleanType)]
         if patterns:
             try:
-                self.spark.range(1).select(*[F.lit("").rlike(rx).alias(f"r{i}") for i, rx in enumerate(patterns)]
+                self.spark.range(1).select(*[F.lit("").rlike(java_regex(rx)).alias(f"r{i}")
+                                             for i, rx in enumerate(patterns)]
                                            ).collect()
             except Exception as e:
                 problems.append(_short_engine_error(e))
@@ -466,7 +468,7 @@ _SCAN_RULES: dict[type, Callable[[SparkBackend, Any], list[SparkColumn]]] = {
     A.CountTrue: lambda b, a: [_count_if(a.where, _expr(a.predicate))],
     A.CountZeros: lambda b, a: [_count_if(a.where, col(a.column) == F.lit(0))],
     # rlike is a search (Java's Matcher.find), as DuckDB's regexp_matches; NULL is no match
-    A.CountRegex: lambda b, a: [_count_if(a.where, col(a.column).rlike(a.pattern))],
+    A.CountRegex: lambda b, a: [_count_if(a.where, col(a.column).rlike(java_regex(a.pattern)))],
     A.SumOf: _sum,
     A.MinOf: lambda b, a: [F.min(_only(col(a.column), a.where))],
     A.MaxOf: lambda b, a: [F.max(_only(col(a.column), a.where))],
@@ -484,6 +486,51 @@ _SCAN_RULES: dict[type, Callable[[SparkBackend, Any], list[SparkColumn]]] = {
     # percentile is exact, interpolating linearly at position q·(n-1); NaN sorts above every number
     A.ExactQuantileOf: lambda b, a: [F.percentile(_double(a.column, a.where), float(a.quantile))],
 }
+
+
+_MULTI_LINE = re.compile(r"\(\?[a-zA-Z]*m")
+
+
+def java_regex(pattern: str) -> str:
+    r"""A user's pattern (written for RE2, DuckDB's engine) with RE2's line semantics in Java:
+    ``(?d)`` (UNIX_LINES) makes ``\n`` the only line break, so '.' also matches ``\r``, ``\u0085``,
+    ``\u2028`` and ``\u2029`` as RE2's does; and a ``$`` outside a character class becomes ``\z``,
+    because RE2's ``$`` (without multi-line mode) matches only at the very end, Java's also before
+    a final line break ("abc\n" would match ``^abc$``). A pattern that turns multi-line mode on
+    keeps its ``$``: there both engines match it before every ``\n``."""
+    if _MULTI_LINE.search(pattern):
+        return "(?d)" + pattern
+    out: list[str] = []
+    i, depth = 0, 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\" and pattern.startswith("\\Q", i):  # quoted text up to \E: copied as it is
+            end = pattern.find("\\E", i + 2)
+            end = len(pattern) if end < 0 else end + 2
+            out.append(pattern[i:end])
+            i = end
+            continue
+        if ch == "\\":
+            out.append(pattern[i:i + 2])
+            i += 2
+            continue
+        if ch == "[":
+            depth += 1
+            out.append(ch)
+            i += 1
+            # a ']' right after '[' or '[^' is a literal, not the end of the class
+            if pattern.startswith("^", i):
+                out.append("^")
+                i += 1
+            if pattern.startswith("]", i):
+                out.append("]")
+                i += 1
+            continue
+        if ch == "]" and depth:
+            depth -= 1
+        out.append("\\z" if ch == "$" and not depth else ch)
+        i += 1
+    return "(?d)" + "".join(out)
 
 
 def _power(x: SparkColumn, k: int) -> SparkColumn:

@@ -28,7 +28,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from dq.analyzers.grouping import NULL_VALUE
 from dq.checks import Check, CheckLevel, at_least, at_most, between
 from dq.checks.constraints import Constraint
 from dq.profiles.profile import ColumnProfile
@@ -206,19 +205,22 @@ class RetainTypeRule(ConstraintRule):
 
 
 def _categories(profile: ColumnProfile) -> list[tuple[str, int, float]]:
-    """(value, count, ratio) of the non-NULL values, most frequent first (Deequ's sorter), then by value."""
-    hist = profile.histogram
-    assert hist is not None
-    items = [(k, v.absolute, v.ratio) for k, v in hist.values.items() if k != NULL_VALUE]
+    """(value, count, ratio) of the non-NULL values, most frequent first (Deequ's sorter), then by
+    value. Read from the exact value counts, where a text 'NullValue' is a value like any other
+    (Deequ's histogram merges it with NULL, and then leaves it out of the suggested list)."""
+    counts = profile.value_counts
+    assert counts is not None
+    total = sum(n for _, n in counts)
+    items = [(k, n, n / total) for k, n in counts if k is not None]
     return sorted(items, key=lambda kv: (-kv[1], kv[0]))
 
 
 def _unique_value_ratio(profile: ColumnProfile) -> float:
-    hist = profile.histogram
-    assert hist is not None
-    if not hist.values:
+    counts = profile.value_counts
+    assert counts is not None
+    if not counts:
         return 1.0
-    return sum(1 for v in hist.values.values() if v.absolute == 1) / len(hist.values)
+    return sum(1 for _, n in counts if n == 1) / len(counts)
 
 
 def _typed(profile: ColumnProfile, values: list[str]) -> list[Any]:
@@ -240,7 +242,7 @@ class CategoricalRangeRule(ConstraintRule):
     description = ("If we see a categorical range for a column, we suggest an IS IN (...) constraint")
 
     def should_be_applied(self, profile: ColumnProfile, num_records: int) -> bool:
-        if profile.histogram is None or profile.data_type not in ("String", "Integral"):
+        if profile.value_counts is None or profile.data_type not in ("String", "Integral"):
             return False
         if profile.kind not in (Kind.STRING, Kind.INTEGRAL) or not _categories(profile):
             return False
@@ -268,19 +270,20 @@ class FractionalCategoricalRangeRule(ConstraintRule):
     def _top(self, profile: ColumnProfile) -> tuple[list[str], float]:
         """The most frequent values until they cover the target fraction of rows. As in Deequ,
         NULL takes part in the coverage (is_contained_in lets NULL pass) but is not listed."""
-        hist = profile.histogram
-        assert hist is not None
+        counts = profile.value_counts
+        assert counts is not None
+        total = sum(n for _, n in counts)
         chosen, coverage = [], 0.0
-        for k, v in sorted(hist.values.items(), key=lambda kv: (-kv[1].absolute, kv[0])):
+        for k, n in sorted(counts, key=lambda kv: (-kv[1], kv[0] is None, kv[0] or "")):
             if coverage >= self.target_data_coverage_fraction:
                 break
-            coverage += v.ratio
-            if k != NULL_VALUE:
+            coverage += n / total
+            if k is not None:
                 chosen.append(k)
         return chosen, coverage
 
     def should_be_applied(self, profile: ColumnProfile, num_records: int) -> bool:
-        if profile.histogram is None or profile.data_type not in ("String", "Integral"):
+        if profile.value_counts is None or profile.data_type not in ("String", "Integral"):
             return False
         if profile.kind not in (Kind.STRING, Kind.INTEGRAL) or num_records <= 0:
             return False

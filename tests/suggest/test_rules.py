@@ -131,6 +131,10 @@ CANDIDATES = [
     (CategoricalRangeRule(), profile(counts=(("b", 40), ("a", 40), ("it's", 20), (None, 3))), 103,
      "'c' has value range 'a', 'b', 'it''s'", "Compliance: 1", ".is_contained_in('c', ['a', 'b', \"it's\"])",
      lambda ch: ch.is_contained_in("c", ["a", "b", "it's"]), False),
+    # the text 'NullValue' is a value (Deequ merges it with NULL and drops it from the list)
+    (CategoricalRangeRule(), profile(counts=(("NullValue", 50), ("a", 50), (None, 3))), 103,
+     "'c' has value range 'NullValue', 'a'", "Compliance: 1", ".is_contained_in('c', ['NullValue', 'a'])",
+     lambda ch: ch.is_contained_in("c", ["NullValue", "a"]), False),
     (CategoricalRangeRule(), profile(Kind.INTEGRAL, counts=(("2", 40), ("10", 60))), 100,
      "'c' has value range '10', '2'", "Compliance: 1", ".is_contained_in('c', [10, 2])",
      lambda ch: ch.is_contained_in("c", [10, 2]), False),

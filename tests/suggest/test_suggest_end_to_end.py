@@ -59,6 +59,24 @@ def test_reviews_round_trip(tmp_path):
     assert len(checks[0].constraints) == sum(not s.fragile for s in result.suggestions)
 
 
+def test_round_trip_on_awkward_values(tmp_path):
+    """Quotes, unicode, empty strings, a text 'NullValue', numbers as text, NaN, negative zero."""
+    n = 200
+    table = pa.table({
+        "s": pa.array((["NullValue", "O'Brien", "", "日本", "😀", None, "a\\b", '"q"'] * n)[:n]),
+        "digits": pa.array(([str(i % 7) for i in range(n)])),
+        "x": pa.array([(-0.0 if i % 2 else 0.0) if i % 5 else float("nan") for i in range(n)]),
+        "i": pa.array([i % 9 - 4 for i in range(n)]),
+        "id": pa.array(range(n)),
+    })
+    result, _, _, failed = round_trip(table, tmp_path)
+    assert failed == []
+    listed = next(s for s in result.suggestions if s.column == "s" and s.rule_name == "CategoricalRangeRule")
+    assert "NullValue" in dict(listed.constraint.args)["allowed_values"]
+    assert any(s.column == "id" and s.rule_name == "UniqueIfApproximatelyUniqueRule" and not s.fragile
+               for s in result.suggestions)
+
+
 VEGA = ["cars", "iris", "airports", "stocks", "barley", "la_riots", "us_employment", "seattle_weather"]
 
 

@@ -267,3 +267,13 @@ def test_spark_profile_matches_duckdb():
             max(2, 0.03 * b.approximate_num_distinct_values)
     result = ConstraintSuggestionRunner.on_data(sdf).add_constraint_rules(Rules.EXTENDED).run()
     assert VerificationSuite().on_data(sdf).add_checks(result.to_checks()).run().status.value == "Success"
+
+
+def test_table_on_a_callers_connection():
+    duckdb = pytest.importorskip("duckdb")
+    con = duckdb.connect()
+    con.execute("CREATE TABLE t AS SELECT i, i % 3 AS k, 'x' || (i % 5) AS s FROM range(1000) r(i)")
+    p = ColumnProfiler.on_data("t", connection=con).run()
+    assert p.num_queries == 3 and p["k"].value_counts == (("0", 334), ("1", 333), ("2", 333))
+    # nothing of dq's is left on the caller's connection
+    assert con.execute("SELECT count(*) FROM duckdb_views() WHERE NOT internal").fetchone() == (0,)

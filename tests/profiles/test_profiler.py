@@ -11,6 +11,8 @@ import re
 import numpy as np
 import pyarrow as pa
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dq.errors import ColumnNotFoundError, InvalidOptionError, StateFormatError, StateMergeError
 from dq.profiles import PERCENTILES, ColumnProfiler, ColumnProfiles
@@ -277,3 +279,22 @@ def test_table_on_a_callers_connection():
     assert p.num_queries == 3 and p["k"].value_counts == (("0", 334), ("1", 333), ("2", 333))
     # nothing of dq's is left on the caller's connection
     assert con.execute("SELECT count(*) FROM duckdb_views() WHERE NOT internal").fetchone() == (0,)
+
+
+@settings(max_examples=5, deadline=None)
+@given(st.lists(st.integers(0, 600), min_size=1, max_size=3), st.integers(0, 10**6))
+def test_merge_law_on_random_splits(cuts, seed):
+    """merge(profile(parts)) == profile(whole) for the exact parts, in any grouping of the merges."""
+    t = random_table(600, seed).drop_columns(["nan_flt"])
+    bounds = sorted(set([0, *cuts, 600]))
+    parts = [ColumnProfiler.on_data(t.slice(a, b - a)).with_quantiles(False).run() for a, b in zip(bounds, bounds[1:])]
+    left = parts[0]
+    for p in parts[1:]:
+        left = left.merge(p)
+    right = parts[-1]
+    for p in reversed(parts[:-1]):
+        right = p.merge(right)
+    whole = ColumnProfiler.on_data(t).with_quantiles(False).run()
+    for m, r, w in zip(left, right, whole):
+        assert _exact_parts(m) == _exact_parts(w) == _exact_parts(r), w.column
+        assert m.approximate_num_distinct_values == w.approximate_num_distinct_values

@@ -40,6 +40,12 @@ class ConstraintSuggestionResult:
         self.num_test_records = num_test_records
 
     @property
+    def num_queries(self) -> int:
+        """Statements that read the data to derive the suggestions (profile + exact uniqueness);
+        the test-split verification counts on ``verification_result.num_queries``."""
+        return self.column_profiles.num_queries
+
+    @property
     def constraint_suggestions(self) -> dict[str, list[ConstraintSuggestion]]:
         out: dict[str, list[ConstraintSuggestion]] = {}
         for s in self.suggestions:

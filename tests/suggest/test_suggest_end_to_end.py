@@ -99,7 +99,7 @@ def test_approximate_uniqueness_is_confirmed_or_rejected():
     kept = {s.column: s for s in result.suggestions}
     assert "iata" in kept and not kept["iata"].fragile and df["iata"].is_unique
     assert "confirmed" in kept["iata"].current_value
-    assert result.column_profiles.num_queries == 3  # + one exact count(DISTINCT) statement
+    assert result.num_queries == 3  # + one exact count(DISTINCT) statement
 
 
 def test_train_test_split(tmp_path):

@@ -14,11 +14,16 @@ from dq.errors import (
 from dq.metrics import BucketDistribution, Distribution, DistributionValue, Entity, KeyedValues, Metric
 from dq.runner import AnalysisRunner, AnalyzerContext
 from dq.statestore import DirectoryStateStore, InMemoryStateStore
+from dq.profiles import ColumnProfiler
+from dq.suggest import ConstraintSuggestionRunner, Rules
 from dq.verification import AnomalyCheckConfig, CheckResult, VerificationResult, VerificationSuite
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "Rules",
+    "ConstraintSuggestionRunner",
+    "ColumnProfiler",
     "AnomalyCheckConfig",
     "VerificationSuite",
     "VerificationResult",

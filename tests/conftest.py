@@ -52,6 +52,9 @@ _SPARK_XFAIL = {
     # the test asserts DuckDB's 'x'. Non-strict: passes again once the assertion accepts either.
     "tests/checks/test_constraints.py::test_runtime_error_fails_only_its_constraint[spark]":
         "the engine's error names whichever malformed value it met first",
+    # the same: two runs of one suite may report the cast error of different rows
+    "tests/checks/test_suite.py::test_status_does_not_depend_on_order[spark]":
+        "the engine's error names whichever malformed value it met first",
 }
 
 

@@ -46,21 +46,12 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "spark_connect: runs part of the suite through a local Spark Connect server")
 
 
-#: tests whose Spark parameter asserts something DuckDB-specific, with why (reported to their owners)
-_SPARK_XFAIL = {
-    # Spark names the first malformed value its task met ('y' or 'x', depending on partitioning);
-    # the test asserts DuckDB's 'x'. Non-strict: passes again once the assertion accepts either.
-    "tests/checks/test_constraints.py::test_runtime_error_fails_only_its_constraint[spark]":
-        "the engine's error names whichever malformed value it met first",
-    # the same: two runs of one suite may report the cast error of different rows
-    "tests/checks/test_suite.py::test_status_does_not_depend_on_order[spark]":
-        "the engine's error names whichever malformed value it met first",
-}
+#: tests whose Spark parameter asserts something DuckDB-specific, with why (none today)
+_SPARK_XFAIL: dict[str, str] = {}
 
 
 #: row-level results (dq/checks/rowlevel.py) compile to DuckDB SQL over the backend's DuckDB relation;
-#: on a Spark DataFrame they fail (AttributeError today; UnsupportedDataError once rowlevel refuses
-#: non-DuckDB backends up front, as proposed to its owner).
+#: on a Spark DataFrame they refuse with UnsupportedDataError (not implemented on Spark yet).
 _ROWLEVEL_ON_SPARK = "tests/checks/test_rowlevel.py::test_arrow_table_matches_reference[spark-"
 
 
@@ -73,7 +64,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.xfail(reason=reason, strict=False))
         elif item.nodeid.startswith(_ROWLEVEL_ON_SPARK):
             item.add_marker(pytest.mark.xfail(reason="row-level results are not implemented on Spark", strict=True,
-                                              raises=(AttributeError, UnsupportedDataError)))
+                                              raises=UnsupportedDataError))
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

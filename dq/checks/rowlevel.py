@@ -187,6 +187,12 @@ class RowLevelPlan:
         _refuse_one_shot(data)
         self.data = data
         self.backend = backend_for(data, connection=connection)
+        if getattr(self.backend, "name", None) != "duckdb":
+            from dq.errors import UnsupportedDataError
+
+            raise UnsupportedDataError(
+                f"row-level results and split_rows are not supported on the {self.backend.name} backend yet; "
+                "write the data to Parquet (or convert it to Arrow) and pass that")
         self._connection = connection
         self.ctx = PlanContext(self.backend.schema)
         self.input_columns: list[str] = list(self.backend.schema.names)

@@ -459,7 +459,10 @@ def test_status_does_not_depend_on_order(data, plan, backend_data):
         assert cr.status is other.status, cr.check.description
         moved = {pos: r for pos, r in zip(constraint_orders[k], other.constraint_results)}
         for pos, r in enumerate(cr.constraint_results):
-            assert (r.status, r.message) == (moved[pos].status, moved[pos].message), r.constraint.name
+            # an engine error may quote a different malformed value in each run (Spark names the
+            # first one its task met): compare messages with quoted values blanked
+            assert (r.status, _unquoted(r.message)) == (moved[pos].status, _unquoted(moved[pos].message)), \
+                r.constraint.name
 
 
 # ==================================================================================================
@@ -547,3 +550,9 @@ def test_deequ_blog_check_on_the_parquet_path(reviews):
     from_table = VerificationSuite().on_data(pq.read_table(reviews)).add_check(BLOG_CHECK).run()
     assert from_path.check_results_as_dicts() == from_table.check_results_as_dicts()
     assert from_path.num_queries == 2
+
+
+def _unquoted(message: str | None) -> str | None:
+    import re
+
+    return None if message is None else re.sub(r"'[^']*'", "'?'", message)

@@ -25,7 +25,14 @@ def vega_frame(name: str):
     return pd.read_csv(path) if path.endswith(".csv") else pd.read_json(path)
 
 
-REVIEWS = Path(__file__).resolve().parents[2] / "data" / "reviews_1000000.parquet"
+@pytest.fixture(scope="module")
+def reviews(tmp_path_factory) -> str:
+    """The benchmark generator's reviews data (200k rows, so CI makes it in about a second)."""
+    from benchmarks.generate_reviews import generate_reviews
+
+    path = tmp_path_factory.mktemp("reviews") / "reviews_200000.parquet"
+    generate_reviews(path, 200_000, seed=42)
+    return str(path)
 
 
 def round_trip(data, tmp_path: Path, rules=Rules.EXTENDED):
@@ -38,9 +45,8 @@ def round_trip(data, tmp_path: Path, rules=Rules.EXTENDED):
     return result, checks, verdict, failed
 
 
-@pytest.mark.skipif(not REVIEWS.exists(), reason="make data (benchmarks/generate_reviews.py) first")
-def test_reviews_round_trip(tmp_path):
-    result, checks, verdict, failed = round_trip(str(REVIEWS), tmp_path)
+def test_reviews_round_trip(reviews, tmp_path):
+    result, checks, verdict, failed = round_trip(reviews, tmp_path)
     assert failed == [] and verdict.status.value == "Success"
     # one scan + one grouped statement (no quantiles for suggestions); no uniqueness candidate here
     assert result.column_profiles.num_queries == 2
@@ -48,7 +54,9 @@ def test_reviews_round_trip(tmp_path):
     assert {s.rule_name for s in by_col["star_rating"]} >= {"CategoricalRangeRule", "NonNegativeNumbersRule",
                                                             "HasMin", "HasMax", "HasMean"}
     contained = next(s for s in by_col["marketplace"] if s.rule_name == "CategoricalRangeRule")
-    assert dict(contained.constraint.args)["allowed_values"] == ("US", "UK", "DE", "JP", "FR", "us", "")
+    # the five codes by frequency, then the two rare bad codes (in either order: their counts are close)
+    allowed = dict(contained.constraint.args)["allowed_values"]
+    assert allowed[:5] == ("US", "UK", "DE", "JP", "FR") and set(allowed[5:]) == {"us", ""}
     # fragile ones (votes' ranges: hundreds of values; means) are Warnings, never Errors
     assert [c.level for c in checks] == [CheckLevel.ERROR, CheckLevel.WARNING]
     fragile = {(s.column, s.rule_name) for s in result.suggestions if s.fragile}

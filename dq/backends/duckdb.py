@@ -11,8 +11,6 @@ escaped literals (``dq.predicates.sql_literal``).
 
 from __future__ import annotations
 
-import datetime as _dt
-import decimal
 import glob
 import os
 from collections.abc import Callable, Sequence
@@ -24,6 +22,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from dq import aggregations as A
+from dq.backends.results import convert_result
+from dq.backends.results import number as _number
 from dq.errors import UnsupportedDataError
 from dq.predicates import quote_identifier, sql_literal
 from dq.schema import Column, Kind, Schema
@@ -489,31 +489,17 @@ def compile_scan(agg: A.Agg) -> list[str]:
     return rule(agg)
 
 
-def _number(v: Any) -> Any:
-    if isinstance(v, decimal.Decimal):
-        return float(v)
-    return v
+def _hll_from_bitstring(bits: Any, precision: int) -> Any:
+    from dq.backends.duckdb_hll import HASH_NAME
+    from dq.states.hll import HLLState
+
+    if bits is None:
+        return HLLState.empty(precision, HASH_NAME)
+    return HLLState.from_bitstring(bits, precision, HASH_NAME)
 
 
 def _convert(agg: A.Agg, values: list[Any]) -> Any:
-    if isinstance(agg, A.HLLOf):
-        from dq.backends.duckdb_hll import HASH_NAME
-        from dq.states.hll import HLLState
-
-        bits = values[0]
-        if bits is None:
-            return HLLState.empty(agg.precision, HASH_NAME)
-        return HLLState.from_bitstring(bits, agg.precision, HASH_NAME)
-    if isinstance(agg, (A.MinOf, A.MaxOf)):
-        v = values[0]
-        if isinstance(v, (int, decimal.Decimal)) and not isinstance(v, bool):
-            return float(v)
-        if isinstance(v, _dt.datetime) or isinstance(v, _dt.date) or v is None or isinstance(v, float):
-            return v
-        return v
-    if agg.ARITY == 1:
-        return _number(values[0])
-    return tuple(_number(v) for v in values)
+    return convert_result(agg, values, _hll_from_bitstring)
 
 
 # -- grouping -----------------------------------------------------------------------------------

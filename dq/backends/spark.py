@@ -18,7 +18,6 @@ job (adaptive execution runs a shuffle's map side as a job of its own).
 
 from __future__ import annotations
 
-import decimal
 import re
 import uuid
 from collections.abc import Callable, Sequence
@@ -31,6 +30,8 @@ from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
 from dq import aggregations as A
+from dq.backends.results import convert_result
+from dq.backends.results import number as _number
 from dq.backends.spark_hll import hll_state_from_sketch
 from dq.backends.spark_text import double_text, instant_text, python_double_text
 from dq.errors import UnsupportedDataError
@@ -566,23 +567,8 @@ def _one_row(table: pa.Table) -> dict[str, Any]:
     return {name: table.column(name)[0].as_py() for name in table.column_names}
 
 
-def _number(v: Any) -> Any:
-    if isinstance(v, decimal.Decimal):
-        return float(v)
-    return v
-
-
 def _convert(agg: A.Agg, values: list[Any]) -> Any:
-    if isinstance(agg, A.HLLOf):
-        return hll_state_from_sketch(values[0], agg.precision)
-    if isinstance(agg, (A.MinOf, A.MaxOf)):
-        v = values[0]
-        if isinstance(v, (int, decimal.Decimal)) and not isinstance(v, bool):
-            return float(v)
-        return v  # float, date, datetime (aware for a TIMESTAMP, naive for TIMESTAMP_NTZ) or None
-    if agg.ARITY == 1:
-        return _number(values[0])
-    return tuple(_number(v) for v in values)
+    return convert_result(agg, values, hll_state_from_sketch)
 
 
 def _normalize_freq_table(table: pa.Table) -> pa.Table:

@@ -12,9 +12,9 @@ from dq.errors import (
     UnsupportedDataError,
 )
 from dq.metrics import BucketDistribution, Distribution, DistributionValue, Entity, KeyedValues, Metric
+from dq.profiles import ColumnProfiler
 from dq.runner import AnalysisRunner, AnalyzerContext
 from dq.statestore import DirectoryStateStore, InMemoryStateStore
-from dq.profiles import ColumnProfiler
 from dq.suggest import ConstraintSuggestionRunner, Rules
 from dq.verification import AnomalyCheckConfig, CheckResult, VerificationResult, VerificationSuite
 

@@ -20,6 +20,7 @@ same in both engines; doubles and instants (TIMESTAMP WITH TIME ZONE) do not:
 from __future__ import annotations
 
 import math
+
 from pyspark.sql import Column
 from pyspark.sql import functions as F
 

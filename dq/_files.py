@@ -1,7 +1,8 @@
 """Writing files so that a reader never sees half of one: the bytes go to a temporary file in the
 target's folder, are flushed to disk, and the temporary file is renamed over the target
-(``os.replace`` is atomic on POSIX and Windows). A crash leaves the old file or the new one,
-never a mix; a failed write removes its temporary file."""
+(``os.replace`` is atomic on POSIX and Windows); the folder is then flushed too, so the rename
+itself survives a power loss. A crash leaves the old file or the new one, never a mix; a failed
+write removes its temporary file."""
 
 from __future__ import annotations
 
@@ -38,3 +39,11 @@ def write_atomic(path: str | os.PathLike[str], data: bytes | str, *, keep_mode: 
         except FileNotFoundError:
             pass
         raise
+    try:  # make the rename itself durable
+        dfd = os.open(directory, os.O_RDONLY)
+    except OSError:  # platforms without directory file descriptors
+        return
+    try:
+        os.fsync(dfd)
+    finally:
+        os.close(dfd)

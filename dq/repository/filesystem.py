@@ -25,11 +25,11 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 import warnings
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
+from dq._files import write_atomic
 from dq.analyzers.base import Analyzer
 from dq.errors import InvalidOptionError
 from dq.repository.base import MetricsRepository
@@ -114,7 +114,7 @@ class FileSystemMetricsRepository(MetricsRepository):
             if old.key != key:  # two tag sets with the same 64-bit hash: never replace the other one
                 raise RepositoryError(f"{target}: holds {old.key!r}, whose tags hash like those of {key!r}; "
                                       f"not overwritten")
-        _atomic_write(target, data)
+        write_atomic(target, data)
 
     def _read(self, key: ResultKey) -> AnalysisResult | None:
         try:
@@ -150,27 +150,3 @@ class FileSystemMetricsRepository(MetricsRepository):
 
     def __repr__(self) -> str:
         return f"FileSystemMetricsRepository({str(self.directory)!r})"
-
-
-def _atomic_write(target: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    try:  # make the rename itself durable
-        dfd = os.open(target.parent, os.O_RDONLY)
-    except OSError:  # e.g. platforms without directory file descriptors
-        return
-    try:
-        os.fsync(dfd)
-    finally:
-        os.close(dfd)

@@ -379,10 +379,6 @@ def _short_engine_error(e: BaseException) -> str:
 
 # -- scan compile rules -----------------------------------------------------------------------
 
-def _and(where: Any, cond: str) -> str:
-    return cond if where is None else f"({where.sql(DIALECT)} AND {cond})"
-
-
 def _cond(where: Any, *extra: str) -> str | None:
     conds = [c for c in extra if c]
     if where is not None:
@@ -403,7 +399,7 @@ def _only(value: str, where: Any, *extra: str) -> str:
 
 def _count_if(where: Any, *extra: str) -> str:
     c = _cond(where, *extra)
-    return "count(*)" if c is None else f"count(CASE WHEN {c} THEN 1 END)"
+    return "count(*)" if c is None else f"count_if({c})"
 
 
 _FRACTIONAL_RE = r"^(-|\+)? ?\d+((\.\d+)|((?:\.\d+)?[Ee][-+]?\d+))$"
@@ -454,12 +450,13 @@ def _length(a: A.MinLengthOf | A.MaxLengthOf) -> str:
 
 
 _SCAN_RULES: dict[type, Callable[[Any], list[str]]] = {
-    # Counting rows that satisfy a condition as sum(CAST(cond AS INTEGER)) rather than with
-    # count(*) FILTER (...): NULL and FALSE both add nothing, and it avoids DuckDB's per-aggregate
-    # selection pass (measured ~10% on a 13-metric scan). sum() of no rows is NULL: read as 0.
-    A.CountRows: lambda a: ["count(*)" if a.where is None else f"sum(CAST({a.where.sql(DIALECT)} AS INTEGER))"],
+    # Counting rows that satisfy a condition with count_if(cond) rather than count(*) FILTER (...):
+    # NULL and FALSE both add nothing, and it avoids DuckDB's per-aggregate selection pass
+    # (~10% on a 13-metric scan); count_if is also ~6% cheaper than sum(CAST(cond AS INTEGER))
+    # on a 1,000-constraint suite (benchmarks/checks_scaling.py).
+    A.CountRows: lambda a: ["count(*)" if a.where is None else _count_if(a.where)],
     A.CountNonNull: lambda a: [f"count({_only(q(a.column), a.where)})"],
-    A.CountTrue: lambda a: [f"sum(CAST({_and(a.where, a.predicate.sql(DIALECT))} AS INTEGER))"],
+    A.CountTrue: lambda a: [_count_if(a.where, a.predicate.sql(DIALECT))],
     A.CountZeros: lambda a: [_count_if(a.where, f"{q(a.column)} = 0")],
     A.CountRegex: lambda a: [_count_if(a.where, f"regexp_matches({q(a.column)}, {sql_literal(a.pattern)})")],
     A.SumOf: lambda a: [f"sum({_only(q(a.column), a.where)})"],

@@ -1,4 +1,5 @@
-"""Accuracy and cost of dq's in-DuckDB HLL++ against DuckDB's own ``approx_count_distinct``.
+"""Accuracy and cost of dq's in-DuckDB HLL++ (the expression dq uses for scalar columns) against DuckDB's own
+``approx_count_distinct``.
 
     .venv/bin/python -m benchmarks.hll_accuracy [--max-n 1e8] [--points 25] [--timing-rows 1e7]
 
@@ -40,13 +41,13 @@ def cardinalities(max_n: int, points: int) -> list[int]:
 def accuracy(con: duckdb.DuckDBPyConnection, ns: list[int], precision: int) -> list[dict]:
     rows = []
     for kind, value_sql in KINDS.items():
-        expr = hll_bitstring_sql("v", precision)
+        expr = hll_bitstring_sql("v", precision, nulls_set_bit=True)
         for n in ns:
             t0 = time.perf_counter()
             bits, acd = con.execute(
                 f"SELECT {expr}, approx_count_distinct(v) FROM (SELECT {value_sql} AS v FROM range({n}))"
             ).fetchone()
-            est = hll_state_from_bitstring(bits, precision).estimate()
+            est = hll_state_from_bitstring(bits, precision, drop_null_slot=True).estimate()
             rows.append(
                 {
                     "kind": kind,
@@ -98,12 +99,12 @@ def timing(con: duckdb.DuckDBPyConnection, n_rows: int, precision: int, repeat: 
     )
     out = {}
     for col, kind in (("i", "int"), ("s", "str_md5")):
-        t_dq, bits = best_of(con, f"SELECT {hll_bitstring_sql(col, precision)} FROM hll_t", repeat)
+        t_dq, bits = best_of(con, f"SELECT {hll_bitstring_sql(col, precision, nulls_set_bit=True)} FROM hll_t", repeat)
         t_acd, _ = best_of(con, f"SELECT approx_count_distinct({col}) FROM hll_t", repeat)
         t_count, _ = best_of(con, f"SELECT count({col}) FROM hll_t", repeat)
         t0 = time.perf_counter()
         for _ in range(repeat):
-            hll_state_from_bitstring(bits, precision).estimate()
+            hll_state_from_bitstring(bits, precision, drop_null_slot=True).estimate()
         t_py = (time.perf_counter() - t0) / repeat
         out[kind] = {
             "rows": n_rows,

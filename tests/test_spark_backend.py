@@ -49,6 +49,7 @@ pytest.importorskip("pyspark")
 from pyspark.sql import functions as F  # noqa: E402
 
 from dq.backends.spark import SparkBackend  # noqa: E402
+from dq.backends.duckdb_hll import HASH_NAME as DUCK_HASH  # noqa: E402
 from dq.backends.spark_hll import HASH_NAME  # noqa: E402
 
 
@@ -281,14 +282,14 @@ def test_merging_duckdb_and_spark_hll_states_is_refused():
     table = pa.table({"v": list(range(100))})
     a = ApproxCountDistinct("v")
     spark_state, duck_state = _hll_states(to_spark(table), a), _hll_states(table, a)
-    assert (spark_state.hash, duck_state.hash) == (HASH_NAME, "duckdb.hash")
+    assert (spark_state.hash, duck_state.hash) == (HASH_NAME, DUCK_HASH)
     for x, y in ((spark_state, duck_state), (duck_state, spark_state)):
         with pytest.raises(StateMergeError, match="hash") as e:
             x.merge(y)
-        assert HASH_NAME in str(e.value) and "duckdb.hash" in str(e.value)
+        assert HASH_NAME in str(e.value) and DUCK_HASH in str(e.value)
     # an empty state of the other hash is refused too: the hash is part of what a state is
     with pytest.raises(StateMergeError):
-        spark_state.merge(HLLState.empty(14, "duckdb.hash"))
+        spark_state.merge(HLLState.empty(14, DUCK_HASH))
 
 
 # -- KLL -----------------------------------------------------------------------------------------

@@ -258,8 +258,14 @@ class DuckDBBackend:
         """One statement computing every scan aggregation; results mapped back by alias."""
         exprs: list[str] = []
         slots: list[tuple[A.Agg, list[str]]] = []
+        scalar_hll: set[A.Agg] = set()
         for i, agg in enumerate(aggs):
-            parts = compile_scan(agg)
+            col = self.schema.find(agg.column) if isinstance(agg, A.HLLOf) else None
+            if col is not None and col.kind in _HLL_SCALAR_KINDS:
+                scalar_hll.add(agg)
+                parts = _hll(agg, scalar=True)
+            else:
+                parts = compile_scan(agg)
             aliases = [f"a{i}_{j}" for j in range(len(parts))]
             exprs.extend(f"{e} AS {q(a)}" for e, a in zip(parts, aliases))
             slots.append((agg, aliases))
@@ -268,7 +274,7 @@ class DuckDBBackend:
         by_alias = dict(zip(rel.columns, row))
         out: dict[A.Agg, Any] = {}
         for agg, aliases in slots:
-            out[agg] = _convert(agg, [by_alias[a] for a in aliases])
+            out[agg] = _convert(agg, [by_alias[a] for a in aliases], scalar_hll=agg in scalar_hll)
         return out
 
     def run_stream(self, aggs: Sequence[A.KLLOf]) -> dict[A.Agg, Any]:
@@ -423,12 +429,17 @@ def _datatype(a: A.DataTypeCounts) -> list[str]:
     return [nulls, frac, integ, boolean, f"({nonnull} - {frac} - {integ} - {boolean})"]
 
 
-def _hll(a: A.HLLOf) -> list[str]:
+#: column kinds whose values all hash apart from NULL (a nested value may hash as NULL does)
+_HLL_SCALAR_KINDS = frozenset(Kind) - {Kind.NESTED, Kind.OTHER}
+
+
+def _hll(a: A.HLLOf, scalar: bool = False) -> list[str]:
     from dq.backends.duckdb_hll import hll_bitstring_sql
 
-    # The expression itself sets no bit for a NULL value; a FILTER clause costs a selection pass
-    # per aggregate in DuckDB, so it is used only for a user's ``where``.
-    return [hll_bitstring_sql(_only(q(a.column), a.where), a.precision)]
+    # A NULL (or a row the ``where`` leaves out) sets the NULL slot, which decoding drops, when
+    # the column is scalar; otherwise the expression sets no bit for it. No FILTER clause: it
+    # costs a selection pass per aggregate in DuckDB.
+    return [hll_bitstring_sql(_only(q(a.column), a.where), a.precision, nulls_set_bit=scalar)]
 
 
 def _power(a: A.PowerSumOf) -> list[str]:
@@ -486,17 +497,18 @@ def compile_scan(agg: A.Agg) -> list[str]:
     return rule(agg)
 
 
-def _hll_from_bitstring(bits: Any, precision: int) -> Any:
-    from dq.backends.duckdb_hll import HASH_NAME
-    from dq.states.hll import HLLState
+def _hll_from_bitstring(bits: Any, precision: int, *, drop_null_slot: bool = False) -> Any:
+    from dq.backends.duckdb_hll import hll_state_from_bitstring
 
-    if bits is None:
-        return HLLState.empty(precision, HASH_NAME)
-    return HLLState.from_bitstring(bits, precision, HASH_NAME)
+    return hll_state_from_bitstring(bits, precision, drop_null_slot=drop_null_slot)
 
 
-def _convert(agg: A.Agg, values: list[Any]) -> Any:
-    return convert_result(agg, values, _hll_from_bitstring)
+def _hll_scalar_decoder(bits: Any, precision: int) -> Any:
+    return _hll_from_bitstring(bits, precision, drop_null_slot=True)
+
+
+def _convert(agg: A.Agg, values: list[Any], *, scalar_hll: bool = False) -> Any:
+    return convert_result(agg, values, _hll_scalar_decoder if scalar_hll else _hll_from_bitstring)
 
 
 # -- grouping -----------------------------------------------------------------------------------

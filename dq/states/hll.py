@@ -12,8 +12,8 @@ bits (``65 - p`` when they are all zero). With a uniform hash this rank has exac
 distribution of datasketch's (1 + leading zeros of ``h >> p``), P(rank = r) = 2^-r, and the index
 is independent of it, so datasketch's estimator applies unchanged to these registers; the
 trailing-zero form costs four integer operations in SQL instead of a dozen. The hash name in the
-state records which convention and hash built it ("duckdb.hash" = DuckDB's ``hash()`` with
-this convention); states built otherwise never merge with these.
+state records which convention and hash built it ("duckdb.hash^null" = DuckDB's ``hash(v) XOR
+hash(NULL)`` with this convention); states built otherwise never merge with these.
 
 Two states merge only when both precision and hash function agree: registers built from
 different hashes of the same values are unrelated, and their max would silently double-count.
@@ -37,11 +37,6 @@ MIN_PRECISION = 4
 # small-range correction, and 2**18 registers is already 256 KiB per state.
 MAX_PRECISION = 18
 DEFAULT_PRECISION = 14
-
-#: Bits reserved per register in the DuckDB bitstring (key = index * 64 + rank); ranks never
-#: exceed 65 - p <= 61, so 64 slots always suffice and keep the key arithmetic a shift.
-SLOTS_PER_REGISTER = 64
-
 
 def check_precision(precision: object) -> int:
     """Return ``precision`` if it is an int in [4, 18], else raise InvalidOptionError."""
@@ -115,7 +110,7 @@ class HLLState(State):
 
     # -- construction ----------------------------------------------------------------------
     @classmethod
-    def empty(cls, precision: int = DEFAULT_PRECISION, hash: str = "duckdb.hash") -> HLLState:
+    def empty(cls, precision: int = DEFAULT_PRECISION, hash: str = "duckdb.hash^null") -> HLLState:
         p = check_precision(precision)
         return cls(precision=p, registers=bytes(1 << p), hash=hash)
 
@@ -128,13 +123,16 @@ class HLLState(State):
         return cls(precision=check_precision(precision), registers=arr.astype(np.uint8).tobytes(), hash=hash)
 
     @classmethod
-    def from_bitstring(cls, bits: str | None, precision: int, hash: str) -> HLLState:
-        """Decode DuckDB's ``bitstring_agg(index * 64 + rank, 0, 2**p * 64 - 1)``.
+    def from_bitstring(cls, bits: str | None, precision: int, hash: str, *, drop_null_slot: bool = False
+                       ) -> HLLState:
+        """Decode DuckDB's ``bitstring_agg(rank * 2**p + index, 2**p, (66 - p) * 2**p - 1)``.
 
         DuckDB hands a BIT value to Python as a ``str`` of '0'/'1' characters, leftmost
-        character = position 0 = the aggregate's minimum. Position ``i * 64 + r`` set means
-        register ``i`` saw rank ``r``; the register is the largest such ``r``. ``None`` is what
-        the aggregate returns over zero (non-NULL) rows: the empty sketch.
+        character = position 0 = the aggregate's minimum. So row ``r - 1`` of ``2**p`` characters
+        holds rank ``r``, and character ``i`` of it set means register ``i`` saw rank ``r``; the
+        register is the largest such ``r``. ``None`` is what the aggregate returns over zero
+        (non-NULL) rows: the empty sketch. ``drop_null_slot`` ignores register 0's highest rank,
+        where NULLs land when the expression does not filter them (``dq.backends.duckdb_hll``).
         """
         p = check_precision(precision)
         if bits is None:
@@ -143,30 +141,27 @@ class HLLState(State):
             raise StateFormatError(
                 f"HLL bitstring must be a str of '0'/'1' (DuckDB BIT), found {type(bits).__name__}"
             )
-        m = 1 << p
-        if len(bits) != m * SLOTS_PER_REGISTER:
+        m, ranks = 1 << p, max_rank(p)
+        if len(bits) != m * ranks:
             raise StateFormatError(
-                f"HLL bitstring for precision {p} must have {m * SLOTS_PER_REGISTER} bits, found {len(bits)}"
+                f"HLL bitstring for precision {p} must have {m * ranks} bits ({ranks} ranks x {m} registers), "
+                f"found {len(bits)}: built with another precision?"
             )
         try:
             raw = bits.encode("ascii")
         except UnicodeEncodeError:
             raise StateFormatError("HLL bitstring must contain only '0' and '1'") from None
-        # One numpy pass over the ~1M characters of a p=14 bitstring instead of a Python loop.
-        grid = np.frombuffer(raw, dtype=np.uint8).reshape(m, SLOTS_PER_REGISTER) - ord("0")
+        # One numpy pass over the ~800k characters of a p=14 bitstring instead of a Python loop.
+        grid = np.frombuffer(raw, dtype=np.uint8).reshape(ranks, m) - ord("0")
         if grid.max() > 1:  # uint8 wrap-around makes any char below '0' large too
             raise StateFormatError("HLL bitstring must contain only '0' and '1'")
         seen = grid.astype(bool)
-        # Slot 0 is never a rank (ranks start at 1) and slots above 65 - p are unreachable:
-        # either one set means the bitstring was built with a different precision.
-        if seen[:, 0].any() or seen[:, max_rank(p) + 1 :].any():
-            raise StateFormatError(
-                f"HLL bitstring has ranks outside 1..{max_rank(p)}: built with another precision?"
-            )
-        # Highest set slot per row: argmax of the reversed row finds the last True.
-        last = SLOTS_PER_REGISTER - 1 - seen[:, ::-1].argmax(axis=1)
-        ranks = np.where(seen.any(axis=1), last, 0).astype(np.uint8)
-        return cls(precision=p, registers=ranks.tobytes(), hash=hash)
+        if drop_null_slot:
+            seen[ranks - 1, 0] = False
+        # Highest set row per register: argmax of the reversed rows finds the last True.
+        last = ranks - seen[::-1, :].argmax(axis=0)
+        registers = np.where(seen.any(axis=0), last, 0).astype(np.uint8)
+        return cls(precision=p, registers=registers.tobytes(), hash=hash)
 
     # -- state laws ------------------------------------------------------------------------
     @property

@@ -14,7 +14,15 @@ from datasketch import HyperLogLogPlusPlus
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dq.backends.duckdb_hll import HASH_NAME, hll_bitstring_sql, hll_key_sql, hll_state_from_bitstring
+from dq.backends.duckdb_hll import (
+    HASH_NAME,
+    NULL_HASH,
+    hll_bitstring_sql,
+    hll_hash_sql,
+    hll_key_range,
+    hll_key_sql,
+    hll_state_from_bitstring,
+)
 from dq.errors import InvalidOptionError, StateFormatError, StateMergeError
 from dq.states.base import State, dumps, loads
 from dq.states.hll import MAX_PRECISION, MIN_PRECISION, HLLState, max_rank
@@ -102,17 +110,19 @@ def test_sql_index_rank_edge_cases(con, p):
         f"SELECT h, {hll_key_sql('h', p)} AS k FROM (SELECT unnest($1::UBIGINT[]) AS h)", [hashes]
     ).fetchall()
     assert len(rows) == len(hashes)
+    lo, hi = hll_key_range(p)
     for h, k in rows:
         idx, rank = ref_index_rank(h, p)
-        assert (k // 64, k % 64) == (idx, rank), f"p={p} h={h:#018x}"
-        assert 1 <= rank <= max_rank(p)
+        assert (k % (1 << p), k // (1 << p)) == (idx, rank), f"p={p} h={h:#018x}"
+        assert 1 <= rank <= max_rank(p) and lo <= k <= hi
 
 
 @pytest.mark.parametrize("p", [4, 9, 14, 18])
 def test_sql_bitstring_of_edge_hashes_decodes_to_reference_registers(con, p):
     hashes = edge_hashes(p)
+    lo, hi = hll_key_range(p)
     bits = con.execute(
-        f"SELECT bitstring_agg({hll_key_sql('h', p)}, 0, {(1 << p) * 64 - 1}) "
+        f"SELECT bitstring_agg({hll_key_sql('h', p)}, {lo}, {hi}) "
         "FROM (SELECT unnest($1::UBIGINT[]) AS h)",
         [hashes],
     ).fetchone()[0]
@@ -137,14 +147,17 @@ def mixed_table(con):
     return "mixed"
 
 
+@pytest.mark.parametrize("nulls_set_bit", [False, True])
 @pytest.mark.parametrize("col", ["i", "s", "d"])
 @pytest.mark.parametrize("p", [4, 12, 14, 16])
-def test_duckdb_registers_equal_reference_registers(con, mixed_table, col, p):
-    # No FILTER: the expression itself must ignore NULLs (hash(NULL) is a real number).
-    bits = con.execute(f"SELECT {hll_bitstring_sql(quoted(col), p)} FROM {mixed_table}").fetchone()[0]
-    state = hll_state_from_bitstring(bits, p)
+def test_duckdb_registers_equal_reference_registers(con, mixed_table, col, p, nulls_set_bit):
+    # No FILTER: the expression itself ignores NULLs (hash(NULL) is a real number), or lets them
+    # set the NULL slot, which decoding drops.
+    expr = hll_bitstring_sql(quoted(col), p, nulls_set_bit=nulls_set_bit)
+    bits = con.execute(f"SELECT {expr} FROM {mixed_table}").fetchone()[0]
+    state = hll_state_from_bitstring(bits, p, drop_null_slot=nulls_set_bit)
     hashes = [
-        h
+        h ^ NULL_HASH
         for (h,) in con.execute(
             f'SELECT hash("{col}") FROM {mixed_table} WHERE "{col}" IS NOT NULL'
         ).fetchall()
@@ -158,7 +171,8 @@ def test_duckdb_registers_equal_reference_at_max_precision(con, mixed_table):
     p = MAX_PRECISION
     bits = con.execute(f"SELECT {hll_bitstring_sql(quoted('s'), p)} FROM {mixed_table}").fetchone()[0]
     hashes = [
-        h for (h,) in con.execute(f'SELECT hash("s") FROM {mixed_table} WHERE "s" IS NOT NULL').fetchall()
+        h for (h,) in con.execute(
+            f'SELECT {hll_hash_sql(quoted("s"))} FROM {mixed_table} WHERE "s" IS NOT NULL').fetchall()
     ]
     assert np.array_equal(hll_state_from_bitstring(bits, p).register_array(), ref_registers(hashes, p))
 
@@ -188,6 +202,35 @@ def test_nulls_set_no_bit_for_any_type(con, sql_type, literal):
         f"SELECT {hll_bitstring_sql('v', 10)} FROM (SELECT {literal}::{sql_type} AS v)"
     ).fetchone()[0]
     assert with_null == alone and alone.count("1") == 1
+
+
+@pytest.mark.parametrize(
+    "sql_type, literal",
+    [("BIGINT", "42"), ("VARCHAR", "'x'"), ("DOUBLE", "1.5"), ("BOOLEAN", "true"), ("DATE", "DATE '2024-01-02'"),
+     ("DECIMAL(18,3)", "1.5"), ("TIMESTAMP", "TIMESTAMP '2024-01-02 03:04:05'"), ("BLOB", "'\\x00'::BLOB")],
+)
+def test_scalar_nulls_land_on_the_slot_decoding_drops(con, sql_type, literal):
+    expr = hll_bitstring_sql("v", 10, nulls_set_bit=True)
+    only_null = con.execute(f"SELECT {expr} FROM (SELECT NULL::{sql_type} AS v)").fetchone()[0]
+    assert only_null is not None and only_null.count("1") == 1  # the NULL slot
+    assert hll_state_from_bitstring(only_null, 10, drop_null_slot=True).is_empty
+    with_null = con.execute(
+        f"SELECT {expr} FROM (SELECT NULL::{sql_type} AS v UNION ALL SELECT {literal}::{sql_type})"
+    ).fetchone()[0]
+    alone = con.execute(f"SELECT {expr} FROM (SELECT {literal}::{sql_type} AS v)").fetchone()[0]
+    a = hll_state_from_bitstring(alone, 10, drop_null_slot=True)
+    assert hll_state_from_bitstring(with_null, 10, drop_null_slot=True) == a
+    assert int((a.register_array() > 0).sum()) == 1
+
+
+@pytest.mark.parametrize("literal", ["[]::INTEGER[]", "[NULL]::INTEGER[]", "{'a': NULL::INTEGER}"])
+def test_nested_values_hashing_as_null_still_count(con, literal):
+    # DuckDB hashes these exactly as NULL: the explicit NULL test keeps them apart.
+    assert con.execute(f"SELECT hash({literal})").fetchone()[0] == NULL_HASH
+    bits = con.execute(
+        f"SELECT {hll_bitstring_sql('v', 10)} FROM (SELECT {literal} AS v UNION ALL SELECT NULL)"
+    ).fetchone()[0]
+    assert hll_state_from_bitstring(bits, 10).estimate() == pytest.approx(1, abs=0.01)
 
 
 def test_zero_rows_and_filter_clause(con):
@@ -277,23 +320,22 @@ def test_precision_validation(bad):
 
 
 def test_from_bitstring_rejects_malformed_input():
-    p = 4
-    good = ["0"] * (16 * 64)
-    good[3 * 64 + 5] = "1"
-    assert HLLState.from_bitstring("".join(good), p, "h").register_array()[3] == 5
-    with pytest.raises(StateFormatError, match="must have 1024 bits"):
-        HLLState.from_bitstring("0" * 1023, p, "h")
+    p = 4  # 61 ranks x 16 registers
+    good = ["0"] * (61 * 16)
+    good[(5 - 1) * 16 + 3] = "1"  # register 3 saw rank 5
+    good[(2 - 1) * 16 + 3] = "1"  # and rank 2
+    good[(61 - 1) * 16 + 0] = "1"  # register 0 saw the highest rank (the NULL slot)
+    state = HLLState.from_bitstring("".join(good), p, "h")
+    assert state.register_array()[3] == 5 and state.register_array()[0] == 61
+    assert HLLState.from_bitstring("".join(good), p, "h", drop_null_slot=True).register_array()[0] == 0
+    with pytest.raises(StateFormatError, match="must have 976 bits"):
+        HLLState.from_bitstring("0" * 975, p, "h")
     with pytest.raises(StateFormatError, match="only '0' and '1'"):
-        HLLState.from_bitstring("2" + "0" * 1023, p, "h")
+        HLLState.from_bitstring("2" + "0" * 975, p, "h")
     with pytest.raises(StateFormatError, match="only '0' and '1'"):
-        HLLState.from_bitstring("é" + "0" * 1023, p, "h")
-    with pytest.raises(StateFormatError, match="outside 1..61"):
-        HLLState.from_bitstring("1" + "0" * 1023, p, "h")  # slot 0 is not a rank
-    p = 14  # ranks go to 51 at p=14: slot 60 means the bitstring came from a lower precision
-    bits = ["0"] * ((1 << p) * 64)
-    bits[60] = "1"
+        HLLState.from_bitstring("é" + "0" * 975, p, "h")
     with pytest.raises(StateFormatError, match="another precision"):
-        HLLState.from_bitstring("".join(bits), p, "h")
+        HLLState.from_bitstring("0" * (1 << 14) * 51, p, "h")
 
 
 def test_constructor_rejects_inconsistent_registers():
@@ -342,13 +384,18 @@ def test_corrupt_payloads_are_format_errors(mutate):
 
 
 def test_duckdb_hash_values_are_pinned(con):
-    # States persisted under the name "duckdb.hash" merge with new ones only if DuckDB still
-    # hashes the same way. If this fails after a DuckDB upgrade, HASH_NAME must change.
+    # States persisted under HASH_NAME merge with new ones only if DuckDB still hashes the same
+    # way. If this fails after a DuckDB upgrade, HASH_NAME must change.
     assert con.execute("SELECT hash(1::BIGINT), hash(1::INTEGER), hash('a')").fetchone() == (
         4717996019076358352,
         4717996019076358352,
         12561829011207016135,
     )
+    # NULL hashes alike for every type: the register hash of a NULL is 0 (the NULL slot)
+    types = ["INTEGER", "BIGINT", "VARCHAR", "DOUBLE", "DATE", "TIMESTAMP", "BOOLEAN", "DECIMAL(18,3)", "BLOB",
+             "INTEGER[]", "STRUCT(a INTEGER)"]
+    row = con.execute("SELECT " + ", ".join(f"hash(NULL::{t})" for t in types)).fetchone()
+    assert set(row) == {NULL_HASH}
 
 
 # -- accuracy ------------------------------------------------------------------------------

@@ -50,21 +50,11 @@ def pytest_configure(config: pytest.Config) -> None:
 _SPARK_XFAIL: dict[str, str] = {}
 
 
-#: row-level results (dq/checks/rowlevel.py) compile to DuckDB SQL over the backend's DuckDB relation;
-#: on a Spark DataFrame they refuse with UnsupportedDataError (not implemented on Spark yet).
-_ROWLEVEL_ON_SPARK = "tests/checks/test_rowlevel.py::test_arrow_table_matches_reference[spark-"
-
-
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    from dq.errors import UnsupportedDataError
-
     for item in items:
         reason = _SPARK_XFAIL.get(item.nodeid)
         if reason:
             item.add_marker(pytest.mark.xfail(reason=reason, strict=False))
-        elif item.nodeid.startswith(_ROWLEVEL_ON_SPARK):
-            item.add_marker(pytest.mark.xfail(reason="row-level results are not implemented on Spark", strict=True,
-                                              raises=UnsupportedDataError))
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

@@ -52,6 +52,11 @@ the files is not guaranteed.
 
 The data is read again, so it must be re-readable: a pyarrow ``RecordBatchReader`` (consumed by
 the verification run) is refused with ``UnsupportedDataError``.
+
+A Spark DataFrame (classic or Spark Connect) goes to ``dq.checks.rowlevel_spark``: the same
+expressions (``RowLevelExpressions``, shared with the DuckDB ``RowLevelPlan``) in Spark SQL, the
+same semantics; ``row_level_results`` returns a lazy Spark DataFrame and ``split_rows`` writes two
+folders of Parquet part files.
 """
 
 from __future__ import annotations
@@ -83,7 +88,8 @@ from dq.errors import DQError, InvalidOptionError, UnsupportedDataError
 from dq.predicates import quote_identifier, sql_literal
 from dq.schema import Kind
 
-__all__ = ["FAILED_CHECKS_COLUMN", "RowLevelPlan", "plan_row_level", "row_level_results", "split_rows"]
+__all__ = ["FAILED_CHECKS_COLUMN", "RowLevelExpressions", "RowLevelPlan", "plan_row_level", "row_level_results",
+           "split_rows"]
 
 #: the column of the failing file that names the checks a row failed
 FAILED_CHECKS_COLUMN = "dq_failed_checks"
@@ -174,26 +180,22 @@ class _CheckColumn:
     aliases: list[str] = field(default_factory=list)  # expression columns ANDed
 
 
-class RowLevelPlan:
-    """The row-level SQL for a verification result on some data, without running it.
+class RowLevelExpressions:
+    """The row-level expressions of a verification result's checks on some data, as SQL text in
+    one engine's dialect, without running anything. Shared by the DuckDB plan (``RowLevelPlan``)
+    and the Spark plan (``dq.checks.rowlevel_spark``): an engine gives its ``dialect`` (identifier
+    quoting, predicate rendering), its regular-expression search (``_regex_sql``), how a Python
+    assertion is called (``_udf_arg_type``, ``_udf_ref``) and computes the uniqueness windows
+    (``_windows``: (keys, filter SQL) -> alias) itself.
 
-    ``select_sql()`` is the one statement of ``row_level_results``; ``copy_sql`` the statements of
-    ``split_rows``. ``num_expressions`` counts the distinct per-constraint expressions and
-    ``num_windows`` the distinct uniqueness partitions."""
+    ``num_expressions`` counts the distinct per-constraint expressions and ``num_windows`` the
+    distinct uniqueness partitions."""
 
-    def __init__(self, result: Any, data: Any, *, connection: Any = None):
-        from dq.backends import backend_for
+    dialect = "duckdb"
 
-        _refuse_one_shot(data)
+    def __init__(self, result: Any, data: Any, backend: Any):
         self.data = data
-        self.backend = backend_for(data, connection=connection)
-        if getattr(self.backend, "name", None) != "duckdb":
-            from dq.errors import UnsupportedDataError
-
-            raise UnsupportedDataError(
-                f"row-level results and split_rows are not supported on the {self.backend.name} backend yet; "
-                "write the data to Parquet (or convert it to Arrow) and pass that")
-        self._connection = connection
+        self.backend = backend
         self.ctx = PlanContext(self.backend.schema)
         self.input_columns: list[str] = list(self.backend.schema.names)
         prefix = "__dq_rl"
@@ -201,7 +203,6 @@ class RowLevelPlan:
             prefix += "_"
         self._p = prefix
         self._tag = uuid.uuid4().hex[:12]
-        self.rid = f"{prefix}_rid"
         self._exprs: dict[str, str] = {}  # SQL -> alias (one column per distinct expression)
         self._expr_sql: dict[str, str] = {}  # alias -> the SQL it computes (FALSE once it is known to fail)
         self._windows: dict[tuple[tuple[str, ...], str | None], str] = {}  # (keys, filter SQL) -> alias
@@ -220,6 +221,9 @@ class RowLevelPlan:
                 if alias not in col.aliases:
                     col.aliases.append(alias)
             self.checks.append(col)
+
+    def _q(self, name: str) -> str:
+        return quote_identifier(name, self.dialect)
 
     # -- which constraints can be evaluated ------------------------------------------------
     def _runnable(self, results: list[ConstraintResult]) -> set[Analyzer]:
@@ -259,13 +263,13 @@ class RowLevelPlan:
         a = r.constraint.analyzer
         opts: AnalyzerOptions = getattr(a, "options", None) or AnalyzerOptions()
         where = self.ctx.where(a.where_text)
-        w = None if where is None else where.sql("duckdb")
+        w = None if where is None else where.sql(self.dialect)
         if isinstance(a, Completeness):
-            core = f"({_q(self.ctx.column(a.column).name)} IS NOT NULL)"
+            core = f"({self._q(self.ctx.column(a.column).name)} IS NOT NULL)"
         elif isinstance(a, Compliance):
-            core = f"COALESCE({self.ctx.predicate(a.predicate).sql('duckdb')}, FALSE)"
+            core = f"COALESCE({self.ctx.predicate(a.predicate).sql(self.dialect)}, FALSE)"
         elif isinstance(a, PatternMatch):
-            core = f"COALESCE(regexp_matches({_q(self.ctx.column(a.column).name)}, {sql_literal(a.pattern)}), FALSE)"
+            core = f"COALESCE({self._regex_sql(self.ctx.column(a.column).name, a.pattern)}, FALSE)"
         elif isinstance(a, (Minimum, Maximum, MinLength, MaxLength)):
             core = self._asserted_sql(a, r.constraint.assertion, opts)
         elif isinstance(a, (Uniqueness, UniqueValueRatio, DuplicateRowCount)):
@@ -279,7 +283,7 @@ class RowLevelPlan:
 
     def _asserted_sql(self, a: Analyzer, assertion: Assertion, opts: AnalyzerOptions) -> str:
         col = self.ctx.column(a.column)
-        c = _q(col.name)
+        c = self._q(col.name)
         lengths = isinstance(a, (MinLength, MaxLength))
         nb = opts.null_behavior
         if lengths:
@@ -325,17 +329,12 @@ class RowLevelPlan:
                 return None
             test = (f"{v} {'>=' if assertion.include_lower else '>'} {lo} AND "
                     f"{v} {'<=' if assertion.include_upper else '<'} {hi}")
-        # DuckDB orders NaN above every number; the assertion says NaN satisfies nothing
+        # DuckDB and Spark order NaN above every number; the assertion says NaN satisfies nothing
         return f"(NOT isnan({v}) AND {test})" if can_be_nan else f"({test})"
 
     def _udf_call(self, assertion: Assertion, value: str, kind: Kind, column: str) -> str:
         """A call of the Python function evaluating ``assertion``, one per (assertion, type)."""
-        import duckdb
-
-        if kind is Kind.FRACTIONAL:
-            arg_type = duckdb.sqltype("DOUBLE")
-        else:
-            arg_type = self.backend.rel.types[self.backend.rel.columns.index(column)]
+        arg_type = self._udf_arg_type(kind, column)
         try:
             key: Any = (assertion, str(arg_type))
             hash(key)
@@ -345,7 +344,7 @@ class RowLevelPlan:
         if udf is None:
             udf = _Udf(f"{self._p}_py{len(self._udfs)}_{self._tag}", _python_assertion(assertion), arg_type)
             self._udfs[key] = udf
-        return f"{udf.name}({value})"
+        return self._udf_ref(udf, value)
 
     def _unique_sql(self, a: GroupingAnalyzer, w: str | None) -> str:
         keys = tuple(a.grouping_columns(self.ctx))
@@ -353,10 +352,24 @@ class RowLevelPlan:
         alias = self._windows.get(wkey)
         if alias is None:
             alias = self._windows[wkey] = f"{self._p}_w{len(self._windows)}"
-        all_null = " AND ".join(f"{_q(k)} IS NULL" for k in wkey[0])
-        return f"(CASE WHEN {all_null} THEN TRUE ELSE {_q(alias)} = 1 END)"
+        all_null = " AND ".join(f"{self._q(k)} IS NULL" for k in wkey[0])
+        return f"(CASE WHEN {all_null} THEN TRUE ELSE {self._q(alias)} = 1 END)"
 
-    # -- SQL -------------------------------------------------------------------------------
+    # -- what an engine supplies -------------------------------------------------------------
+    def _regex_sql(self, column: str, pattern: str) -> str:
+        """Whether ``pattern`` matches somewhere in ``column`` (NULL for NULL)."""
+        raise NotImplementedError
+
+    def _udf_arg_type(self, kind: Kind, column: str) -> Any:
+        """The type a Python assertion's argument has: DOUBLE for numbers and lengths (``kind``
+        FRACTIONAL), else the type of ``column``."""
+        raise NotImplementedError
+
+    def _udf_ref(self, udf: _Udf, value: str) -> str:
+        """SQL giving ``udf`` applied to the value SQL ``value``."""
+        raise NotImplementedError
+
+    # -- the checks ---------------------------------------------------------------------------
     @property
     def num_expressions(self) -> int:
         return len(self._expr_sql)
@@ -365,6 +378,55 @@ class RowLevelPlan:
     def num_windows(self) -> int:
         return len(self._windows)
 
+    def _check_sql(self, c: _CheckColumn) -> str:
+        """A check's outcome: the three-valued AND of its expression columns."""
+        if not c.aliases:
+            return "TRUE"
+        return "(" + " AND ".join(self._q(a) for a in c.aliases) + ")"
+
+    def _check_alias(self, i: int) -> str:
+        return f"{self._p}_c{i}"
+
+    def considered(self, level: CheckLevel) -> list[int]:
+        """Indexes of the checks quarantine considers at ``level``."""
+        levels = (CheckLevel.ERROR,) if level is CheckLevel.ERROR else (CheckLevel.ERROR, CheckLevel.WARNING)
+        return [i for i, c in enumerate(self.checks) if c.level in levels]
+
+    def failed_checks_column(self) -> str:
+        return unique_names([FAILED_CHECKS_COLUMN], self.input_columns)[0]
+
+
+class RowLevelPlan(RowLevelExpressions):
+    """The row-level SQL for a verification result on DuckDB data, without running it.
+
+    ``select_sql()`` is the one statement of ``row_level_results``; ``copy_sql`` the statements of
+    ``split_rows``. (A Spark DataFrame has a plan of its own: ``plan_row_level``.)"""
+
+    def __init__(self, result: Any, data: Any, *, connection: Any = None):
+        from dq.backends import backend_for, is_spark_dataframe
+
+        _refuse_one_shot(data)
+        if is_spark_dataframe(data):
+            raise UnsupportedDataError("RowLevelPlan compiles to DuckDB SQL; for a Spark DataFrame use "
+                                       "plan_row_level (dq.checks.rowlevel_spark.SparkRowLevelPlan)")
+        self._connection = connection
+        super().__init__(result, data, backend_for(data, connection=connection))
+        self.rid = f"{self._p}_rid"
+
+    def _regex_sql(self, column: str, pattern: str) -> str:
+        return f"regexp_matches({self._q(column)}, {sql_literal(pattern)})"
+
+    def _udf_arg_type(self, kind: Kind, column: str) -> Any:
+        import duckdb
+
+        if kind is Kind.FRACTIONAL:
+            return duckdb.sqltype("DOUBLE")
+        return self.backend.rel.types[self.backend.rel.columns.index(column)]
+
+    def _udf_ref(self, udf: _Udf, value: str) -> str:
+        return f"{udf.name}({value})"
+
+    # -- SQL -------------------------------------------------------------------------------
     def _windows_relation(self, *, with_rid: bool) -> str:
         """A subquery over the data: every input column, then (``with_rid``) the row number in
         input order and the window counts."""
@@ -393,15 +455,6 @@ class RowLevelPlan:
             rel = f"(SELECT *, {', '.join(cols)} FROM {rel})"
         return rel
 
-    @staticmethod
-    def _check_sql(c: _CheckColumn) -> str:
-        if not c.aliases:
-            return "TRUE"
-        return "(" + " AND ".join(_q(a) for a in c.aliases) + ")"
-
-    def _check_alias(self, i: int) -> str:
-        return f"{self._p}_c{i}"
-
     def select_sql(self, *, input_columns: bool = True) -> str:
         """The statement of ``row_level_results``: the input columns (if ``input_columns``) and
         one column per check, in input order."""
@@ -410,14 +463,6 @@ class RowLevelPlan:
         if not outs:
             outs = [_q(self.rid)]
         return f"SELECT {', '.join(outs)} FROM {self._checks_relation(with_rid=True)} ORDER BY {_q(self.rid)}"
-
-    def considered(self, level: CheckLevel) -> list[int]:
-        """Indexes of the checks quarantine considers at ``level``."""
-        levels = (CheckLevel.ERROR,) if level is CheckLevel.ERROR else (CheckLevel.ERROR, CheckLevel.WARNING)
-        return [i for i, c in enumerate(self.checks) if c.level in levels]
-
-    def failed_checks_column(self) -> str:
-        return unique_names([FAILED_CHECKS_COLUMN], self.input_columns)[0]
 
     def copy_sql(self, level: CheckLevel, passing_path: str, failing_path: str) -> tuple[str, str]:
         """The two COPY statements of ``split_rows``."""
@@ -507,15 +552,29 @@ class RowLevelPlan:
                     pass
 
 
-def plan_row_level(result: Any, data: Any, *, connection: Any = None) -> RowLevelPlan:
-    """The row-level plan of ``result`` on ``data`` (see ``RowLevelPlan``), without running it."""
+def plan_row_level(result: Any, data: Any, *, connection: Any = None) -> RowLevelExpressions:
+    """The row-level plan of ``result`` on ``data`` (see ``RowLevelPlan``; for a Spark DataFrame
+    ``dq.checks.rowlevel_spark.SparkRowLevelPlan``), without running it."""
+    from dq.backends import is_spark_dataframe
+
+    if is_spark_dataframe(data):
+        from dq.checks.rowlevel_spark import SparkRowLevelPlan
+
+        return SparkRowLevelPlan(result, data, connection=connection)
     return RowLevelPlan(result, data, connection=connection)
 
 
-def row_level_results(result: Any, data: Any, *, connection: Any = None) -> pa.Table:
+def row_level_results(result: Any, data: Any, *, connection: Any = None) -> Any:
     """The rows of ``data`` (all columns, input order) and one BOOLEAN column per check of
     ``result`` (named by its description): the AND of the check's row-level constraints.
-    One query. See the module docstring for the per-constraint semantics."""
+    One query. See the module docstring for the per-constraint semantics. A pyarrow Table; for a
+    Spark DataFrame, a (lazy) Spark DataFrame (``dq.checks.rowlevel_spark``)."""
+    from dq.backends import is_spark_dataframe
+
+    if is_spark_dataframe(data):
+        from dq.checks import rowlevel_spark
+
+        return rowlevel_spark.row_level_results(result, data, connection=connection)
     if _is_polars(data):
         data = data.to_arrow()
     plan = RowLevelPlan(result, data, connection=connection)
@@ -540,7 +599,24 @@ def _is_polars(obj: Any) -> bool:
     return mod.startswith("polars") and hasattr(obj, "to_arrow")
 
 
-def _temp_path(path: str) -> str:
+def target_paths(passing_path: Any, failing_path: Any) -> list[str]:
+    """The absolute paths of ``split_rows``'s two outputs, checked: each a path in an existing
+    folder, the two different."""
+    paths = []
+    for option, p in (("passing_path", passing_path), ("failing_path", failing_path)):
+        if not isinstance(p, (str, os.PathLike)) or not os.fspath(p):
+            raise InvalidOptionError(option, "a file path", p, owner="split_rows")
+        folder = os.path.dirname(os.path.abspath(os.fspath(p)))
+        if not os.path.isdir(folder):
+            raise InvalidOptionError(option, "a path in an existing folder", os.fspath(p), owner="split_rows")
+        paths.append(os.path.abspath(os.fspath(p)))
+    if paths[0] == paths[1]:
+        raise InvalidOptionError("failing_path", "a different file than passing_path", os.fspath(failing_path),
+                                 owner="split_rows")
+    return paths
+
+
+def temp_path(path: str) -> str:
     folder, base = os.path.split(os.path.abspath(path))
     return os.path.join(folder, f".{base}.{uuid.uuid4().hex[:12]}.tmp")
 
@@ -553,23 +629,21 @@ def split_rows(result: Any, data: Any, passing_path: str | os.PathLike, failing_
     failing file, ``dq_failed_checks`` (list<string>) naming the checks the row failed. A NULL
     check outcome (not evaluated) passes. Written by DuckDB without collecting rows into Python,
     each file to a temporary name in its folder and then renamed over the target.
-    Returns (passing rows, failing rows)."""
+    Returns (passing rows, failing rows). On a Spark DataFrame both outputs are folders of Parquet
+    part files (``dq.checks.rowlevel_spark``)."""
+    from dq.backends import is_spark_dataframe
+
+    if is_spark_dataframe(data):
+        from dq.checks import rowlevel_spark
+
+        return rowlevel_spark.split_rows(result, data, passing_path, failing_path, connection=connection,
+                                         level=level)
     lv = _level(level)
-    paths = []
-    for option, p in (("passing_path", passing_path), ("failing_path", failing_path)):
-        if not isinstance(p, (str, os.PathLike)) or not os.fspath(p):
-            raise InvalidOptionError(option, "a file path", p, owner="split_rows")
-        folder = os.path.dirname(os.path.abspath(os.fspath(p)))
-        if not os.path.isdir(folder):
-            raise InvalidOptionError(option, "a path in an existing folder", os.fspath(p), owner="split_rows")
-        paths.append(os.path.abspath(os.fspath(p)))
-    if paths[0] == paths[1]:
-        raise InvalidOptionError("failing_path", "a different file than passing_path", os.fspath(failing_path),
-                                 owner="split_rows")
+    paths = target_paths(passing_path, failing_path)
     if _is_polars(data):
         data = data.to_arrow()
     plan = RowLevelPlan(result, data, connection=connection)
-    temps = [_temp_path(p) for p in paths]
+    temps = [temp_path(p) for p in paths]
 
     def write() -> list[int]:
         counts = []

@@ -18,6 +18,7 @@ import math
 import os
 import random
 import re
+import sys
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -382,12 +383,23 @@ def verify(data: Any, checks: list[Check] | None = None, **kw: Any):
 # -- every constraint kind against the reference, on every input kind --------------------------
 
 @pytest.mark.parametrize("seed", range(5))
-def test_arrow_table_matches_reference(seed: int, backend_data: Callable[[pa.Table], Any]) -> None:
+def test_arrow_table_matches_reference(seed: int, backend: str, backend_data: Callable[[pa.Table], Any]) -> None:
+    if backend == "spark":
+        from pyspark import cloudpickle
+
+        # Spark's Python workers cannot import this module: ship its assertions by value
+        cloudpickle.register_pickle_by_value(sys.modules[__name__])
     table = make_table(seed)
     data = backend_data(table)
     result = verify(data)
     out = result.row_level_results()
-    assert_table_equal(out.select(table.column_names), table)  # the input, untouched and in order
+    if backend == "spark":
+        # a lazy Spark DataFrame, in Spark's order (a uniqueness window shuffles): the input rows,
+        # as a multiset, each with its checks (tests/checks/test_rowlevel_spark.py has the rest)
+        out = out.toArrow()
+        assert sorted(map(repr, rows_of(out.select(table.column_names)))) == sorted(map(repr, rows_of(table)))
+    else:
+        assert_table_equal(out.select(table.column_names), table)  # the input, untouched and in order
     check_against_reference(result, out, table.column_names)
 
 
@@ -533,22 +545,71 @@ def col(out: pa.Table, name: str) -> list[Outcome]:
     return out.column(name).to_pylist()
 
 
+# the checks of the tests below, on SMALL unless said (tests/checks/test_rowlevel_spark.py runs
+# them on Spark and compares with DuckDB)
+FAILED_METRIC_CHECKS = [
+    Check(CheckLevel.ERROR, "missing column").is_complete("nope"),
+    Check(CheckLevel.ERROR, "wrong type").has_min_length("x", at_least(1)),
+    Check(CheckLevel.ERROR, "not a boolean").satisfies("x + 1", "x plus one"),
+    Check(CheckLevel.ERROR, "bad pattern").has_pattern("s", "(unclosed"),
+    Check(CheckLevel.ERROR, "missing in uniqueness").is_unique("nope"),
+    Check(CheckLevel.ERROR, "fine").is_complete("k"),
+]
+ALL_NULL = pa.table({"n": pa.array([None, None], pa.float64())})
+ALL_NULL_CHECKS = [Check(CheckLevel.ERROR, "all NULL").has_min("n", at_least(0))]
+EMPTY_STATE_CHECKS = [
+    Check(CheckLevel.ERROR, "none").has_min("x", at_least(0)).where("k > 100"),
+    Check(CheckLevel.ERROR, "none null").is_complete("s", options=NULL_ROWS).where("k > 100"),
+]
+AGGREGATE_ONLY_CHECKS = [
+    Check(CheckLevel.ERROR, "aggregates").has_size(equals(100)).has_mean("x", at_least(100))
+    .has_distinctness(["id"], at_least(1)).has_number_of_distinct_values("s", at_most(1)),
+    Check(CheckLevel.ERROR, "empty"),
+]
+FILTERED_ROW_CHECKS = [
+    Check(CheckLevel.ERROR, "true").is_complete("s").where("k <= 2"),
+    Check(CheckLevel.ERROR, "null").is_complete("s", options=NULL_ROWS).where("k <= 2"),
+    Check(CheckLevel.ERROR, "null and false").is_complete("s", options=NULL_ROWS).where("k <= 2")
+    .is_non_negative("x").where("k >= 2"),
+    Check(CheckLevel.ERROR, "null where").is_complete("s").where("id > 1"),
+]
+NULL_BEHAVIOR_CHECKS = [
+    Check(CheckLevel.ERROR, "ignore").has_min("x", at_least(-10)),
+    Check(CheckLevel.ERROR, "fail").has_min("x", at_least(-10), options={"null_behavior": "Fail"}),
+    Check(CheckLevel.ERROR, "empty").has_max("x", at_least(-10), options={"null_behavior": "EmptyString"}),
+    Check(CheckLevel.ERROR, "len ignore").has_min_length("s", at_least(1)),
+    Check(CheckLevel.ERROR, "len empty").has_min_length("s", at_least(1), options={"null_behavior": "EmptyString"}),
+    Check(CheckLevel.ERROR, "len fail").has_max_length("s", at_most(5), options={"null_behavior": "Fail"}),
+]
+UNIQUENESS = pa.table({"a": pa.array([1, 1, None, None, 2, None], pa.int64()),
+                       "b": pa.array(["x", "y", None, None, "z", "w"]),
+                       "f": pa.array([0.0, -0.0, math.nan, math.nan, None, 1.0])})
+UNIQUENESS_CHECKS = [
+    Check(CheckLevel.ERROR, "ua").is_unique("a"),
+    Check(CheckLevel.ERROR, "uab").are_unique(["a", "b"]),
+    Check(CheckLevel.ERROR, "uf").is_unique("f"),
+    Check(CheckLevel.ERROR, "shared").is_unique("a").has_uniqueness(["a"], at_least(0))
+    .has_unique_value_ratio(["a"], at_least(0)).has_duplicate_row_count(["a"], at_least(0)),
+]
+NAME_CHECKS = [
+    Check(CheckLevel.ERROR, "same").is_complete("x"),
+    Check(CheckLevel.ERROR, "same").is_complete("s"),
+    Check(CheckLevel.ERROR, "same (2)").is_complete("id"),
+    Check(CheckLevel.ERROR, "id").is_complete("k"),
+    Check(CheckLevel.WARNING, "X").is_complete("k"),
+    Check(CheckLevel.ERROR, "with \"quotes\" and 'ticks'; --").is_complete("k"),
+    Check(CheckLevel.ERROR, ""),
+]
+
+
 def test_failed_metric_is_false_for_every_row() -> None:
-    out = small_results(
-        Check(CheckLevel.ERROR, "missing column").is_complete("nope"),
-        Check(CheckLevel.ERROR, "wrong type").has_min_length("x", at_least(1)),
-        Check(CheckLevel.ERROR, "not a boolean").satisfies("x + 1", "x plus one"),
-        Check(CheckLevel.ERROR, "bad pattern").has_pattern("s", "(unclosed"),
-        Check(CheckLevel.ERROR, "missing in uniqueness").is_unique("nope"),
-        Check(CheckLevel.ERROR, "fine").is_complete("k"),
-    )
+    out = small_results(*FAILED_METRIC_CHECKS)
     for name in ("missing column", "wrong type", "not a boolean", "bad pattern", "missing in uniqueness"):
         assert col(out, name) == [False] * 5, name
     assert col(out, "fine") == [True] * 5
     # an empty state without a filter fails the metric (every value NULL): FALSE, although each
     # NULL value alone would be ignored
-    t = pa.table({"n": pa.array([None, None], pa.float64())})
-    result = verify(t, [Check(CheckLevel.ERROR, "all NULL").has_min("n", at_least(0))])
+    result = verify(ALL_NULL, ALL_NULL_CHECKS)
     assert not result.is_success
     assert col(result.row_level_results(), "all NULL") == [False, False]
 
@@ -556,8 +617,7 @@ def test_failed_metric_is_false_for_every_row() -> None:
 def test_empty_state_under_where_is_evaluated() -> None:
     """No row passes the filter: the constraint succeeds (no row violates it), so its rows are the
     filtered-row outcome, not FALSE."""
-    result = verify(SMALL, [Check(CheckLevel.ERROR, "none").has_min("x", at_least(0)).where("k > 100"),
-                            Check(CheckLevel.ERROR, "none null").is_complete("s", options=NULL_ROWS).where("k > 100")])
+    result = verify(SMALL, EMPTY_STATE_CHECKS)
     assert all(r.is_success for _, r in result.constraint_results())
     out = result.row_level_results()
     assert col(out, "none") == [True] * 5
@@ -565,23 +625,13 @@ def test_empty_state_under_where_is_evaluated() -> None:
 
 
 def test_aggregate_only_checks_are_true() -> None:
-    out = small_results(
-        Check(CheckLevel.ERROR, "aggregates").has_size(equals(100)).has_mean("x", at_least(100))
-        .has_distinctness(["id"], at_least(1)).has_number_of_distinct_values("s", at_most(1)),
-        Check(CheckLevel.ERROR, "empty"),
-    )
+    out = small_results(*AGGREGATE_ONLY_CHECKS)
     assert col(out, "aggregates") == [True] * 5
     assert col(out, "empty") == [True] * 5
 
 
 def test_filtered_rows_and_three_valued_and() -> None:
-    out = small_results(
-        Check(CheckLevel.ERROR, "true").is_complete("s").where("k <= 2"),
-        Check(CheckLevel.ERROR, "null").is_complete("s", options=NULL_ROWS).where("k <= 2"),
-        Check(CheckLevel.ERROR, "null and false").is_complete("s", options=NULL_ROWS).where("k <= 2")
-        .is_non_negative("x").where("k >= 2"),
-        Check(CheckLevel.ERROR, "null where").is_complete("s").where("id > 1"),
-    )
+    out = small_results(*FILTERED_ROW_CHECKS)
     assert col(out, "true") == [True, True, True, True, True]
     assert col(out, "null") == [True, True, None, None, None]
     # row 2: NULL (filtered) AND FALSE (-2 < 0) = FALSE; rows 3-5: NULL AND TRUE = NULL (NaN >= 0 in SQL)
@@ -591,14 +641,7 @@ def test_filtered_rows_and_three_valued_and() -> None:
 
 
 def test_null_behaviors() -> None:
-    out = small_results(
-        Check(CheckLevel.ERROR, "ignore").has_min("x", at_least(-10)),
-        Check(CheckLevel.ERROR, "fail").has_min("x", at_least(-10), options={"null_behavior": "Fail"}),
-        Check(CheckLevel.ERROR, "empty").has_max("x", at_least(-10), options={"null_behavior": "EmptyString"}),
-        Check(CheckLevel.ERROR, "len ignore").has_min_length("s", at_least(1)),
-        Check(CheckLevel.ERROR, "len empty").has_min_length("s", at_least(1), options={"null_behavior": "EmptyString"}),
-        Check(CheckLevel.ERROR, "len fail").has_max_length("s", at_most(5), options={"null_behavior": "Fail"}),
-    )
+    out = small_results(*NULL_BEHAVIOR_CHECKS)
     assert col(out, "ignore") == [True, True, False, True, True]  # NaN satisfies nothing
     assert col(out, "fail") == [True, True, False, False, True]
     assert col(out, "empty") == [True, True, False, True, True]
@@ -608,17 +651,8 @@ def test_null_behaviors() -> None:
 
 
 def test_uniqueness_semantics() -> None:
-    t = pa.table({"a": pa.array([1, 1, None, None, 2, None], pa.int64()),
-                  "b": pa.array(["x", "y", None, None, "z", "w"]),
-                  "f": pa.array([0.0, -0.0, math.nan, math.nan, None, 1.0])})
-    out = small_results(
-        Check(CheckLevel.ERROR, "ua").is_unique("a"),
-        Check(CheckLevel.ERROR, "uab").are_unique(["a", "b"]),
-        Check(CheckLevel.ERROR, "uf").is_unique("f"),
-        Check(CheckLevel.ERROR, "shared").is_unique("a").has_uniqueness(["a"], at_least(0))
-        .has_unique_value_ratio(["a"], at_least(0)).has_duplicate_row_count(["a"], at_least(0)),
-        data=t,
-    )
+    t = UNIQUENESS
+    out = small_results(*UNIQUENESS_CHECKS, data=t)
     assert col(out, "ua") == [False, False, True, True, True, True]  # NULL keys are ignored: they pass
     assert col(out, "uab") == [True, True, True, True, True, True]  # (NULL, 'w') is a key of its own
     assert col(out, "uf") == [False, False, False, False, True, True]  # -0.0 = 0.0, NaN = NaN
@@ -688,15 +722,7 @@ def test_other_data_is_evaluated_on_its_own(tmp_path: Any) -> None:
 # -- names ------------------------------------------------------------------------------------------
 
 def test_column_names() -> None:
-    out = small_results(
-        Check(CheckLevel.ERROR, "same").is_complete("x"),
-        Check(CheckLevel.ERROR, "same").is_complete("s"),
-        Check(CheckLevel.ERROR, "same (2)").is_complete("id"),
-        Check(CheckLevel.ERROR, "id").is_complete("k"),
-        Check(CheckLevel.WARNING, "X").is_complete("k"),
-        Check(CheckLevel.ERROR, "with \"quotes\" and 'ticks'; --").is_complete("k"),
-        Check(CheckLevel.ERROR, ""),
-    )
+    out = small_results(*NAME_CHECKS)
     assert out.column_names == ["id", "x", "s", "k", "same", "same (2)", "same (2) (2)", "id (2)", "X (2)",
                                 "with \"quotes\" and 'ticks'; --", ""]
     assert col(out, "same") == [True, True, True, False, True]

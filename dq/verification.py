@@ -240,8 +240,8 @@ class VerificationResult:
         row-level constraints. See ``dq.checks.rowlevel``."""
         from dq.checks.rowlevel import row_level_results
 
-        return row_level_results(self, self._data if data is None else data,
-                                 connection=self._connection if connection is None else connection)
+        data = self._data if data is None else data
+        return row_level_results(self, data, connection=self._connection_for(data, connection))
 
     def split_rows(self, passing_path: str, failing_path: str, data: Any = None, *, connection: Any = None,
                    level: CheckLevel | str = CheckLevel.ERROR) -> tuple[int, int]:
@@ -250,8 +250,18 @@ class VerificationResult:
         Returns (passing rows, failing rows)."""
         from dq.checks.rowlevel import split_rows
 
-        return split_rows(self, self._data if data is None else data, passing_path, failing_path,
-                          connection=self._connection if connection is None else connection, level=level)
+        data = self._data if data is None else data
+        return split_rows(self, data, passing_path, failing_path, connection=self._connection_for(data, connection),
+                          level=level)
+
+    def _connection_for(self, data: Any, connection: Any) -> Any:
+        """``connection`` if given; else the DuckDB connection the suite ran with, unless ``data``
+        is a Spark DataFrame (which takes none)."""
+        from dq.backends import is_spark_dataframe
+
+        if connection is not None or is_spark_dataframe(data):
+            return connection
+        return self._connection
 
 
 class VerificationRunBuilder:

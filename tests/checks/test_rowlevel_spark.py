@@ -406,3 +406,21 @@ def test_options_and_errors(tmp_path: Any) -> None:
     with pytest.raises(UnsupportedDataError, match="plan_row_level"):
         RowLevelPlan(result, df)  # the DuckDB plan
     assert os.listdir(tmp_path) == []
+
+
+def test_a_suite_run_with_a_duckdb_connection_evaluates_a_spark_frame(tmp_path: Any) -> None:
+    # the connection the suite ran with belongs to its DuckDB data, not to a Spark DataFrame
+    import duckdb
+
+    con = duckdb.connect()
+    table = with_rid(SMALL)
+    rel = con.from_arrow(table)
+    check = Check(CheckLevel.ERROR, "c").is_complete("x").is_unique("id")
+    from dq import VerificationSuite
+
+    result = VerificationSuite().on_data(rel, connection=con).add_check(check).run()
+    df = to_spark(table)
+    assert_same_outcomes(collected(result.row_level_results(df)), result.row_level_results().sort_by(RID),
+                         table.num_columns)
+    passing, failing = result.split_rows(str(tmp_path / "p"), str(tmp_path / "f"), df)
+    assert passing + failing == table.num_rows

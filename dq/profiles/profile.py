@@ -5,6 +5,11 @@ data-type histogram, extremes, moments, KLL sketch) and the exact value counts o
 low-cardinality column. Every reported number is derived from those, so two profiles of partitions
 merge into the profile of the union (``ColumnProfiles.merge``), and a profile read back from JSON
 is the same object (the JSON carries the states; the readable values are recomputed from them).
+
+A string column whose values all parse as numbers (inferred type Integral or Fractional) may carry
+the numeric statistics too, in states of the same types a numeric column's analyzers produce
+(``numeric_analyzers``): built from its exact value counts (``numeric_text_states``) or computed
+by the profiler's opt-in pass over the values cast to double.
 """
 
 from __future__ import annotations
@@ -12,9 +17,12 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import math
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+
+import numpy as np
 
 from dq.analyzers import (
     ApproxCountDistinct,
@@ -36,8 +44,13 @@ from dq.metrics import Distribution, DistributionValue
 from dq.profiles.histograms import merge_value_counts
 from dq.schema import Kind
 from dq.states.base import State
+from dq.states.kll import KLLState
+from dq.states.moments import Moments
+from dq.states.simple import DataTypeHistogram, MaxState, MeanState, MinState, SumState
 
-__all__ = ["FORMAT_VERSION", "PERCENTILES", "ColumnProfile", "ColumnProfiles", "column_analyzers"]
+__all__ = ["FORMAT_VERSION", "NUMERIC_STATISTICS", "NUMERIC_TEXT_TYPES", "PERCENTILES", "ColumnProfile",
+           "ColumnProfiles", "column_analyzers", "inferred_type", "numeric_analyzers", "numeric_text_states",
+           "parse_numeric_text"]
 
 #: version of the JSON form written by ``ColumnProfiles.to_json``
 FORMAT_VERSION = 1
@@ -53,6 +66,21 @@ _KNOWN_TYPE = {Kind.INTEGRAL: "Integral", Kind.FRACTIONAL: "Fractional", Kind.DE
                Kind.BOOLEAN: "Boolean"}
 
 
+#: the keys of the numeric statistics' states (numeric columns; numeric-looking string columns)
+NUMERIC_STATISTICS = ("minimum", "maximum", "sum", "mean", "std_dev", "quantiles")
+#: inferred types of a string column whose values all parse as numbers (Deequ casts those)
+NUMERIC_TEXT_TYPES = ("Integral", "Fractional")
+
+
+def numeric_analyzers(name: str, *, quantiles: bool, relative_error: float) -> dict[str, Analyzer]:
+    """The analyzers of a number column's statistics (extremes, sum, mean, deviation, percentiles)."""
+    out: dict[str, Analyzer] = {"minimum": Minimum(name), "maximum": Maximum(name), "sum": Sum(name),
+                                "mean": Mean(name), "std_dev": StandardDeviation(name)}
+    if quantiles:
+        out["quantiles"] = ApproxQuantiles(name, PERCENTILES, relative_error)
+    return out
+
+
 def column_analyzers(name: str, kind: Kind, *, quantiles: bool, relative_error: float) -> dict[str, Analyzer]:
     """The analyzers (pass 1, one scan) whose states make up the profile of one column."""
     out: dict[str, Analyzer] = {"completeness": Completeness(name), "distinct": ApproxCountDistinct(name)}
@@ -61,12 +89,70 @@ def column_analyzers(name: str, kind: Kind, *, quantiles: bool, relative_error: 
         # has_min_length then says something about the values, and checks use the same default.
         out.update(types=DataType(name), min_length=MinLength(name), max_length=MaxLength(name))
     elif kind in _NUMERIC:
-        out.update(minimum=Minimum(name), maximum=Maximum(name), sum=Sum(name), mean=Mean(name),
-                   std_dev=StandardDeviation(name))
-        if quantiles:
-            out["quantiles"] = ApproxQuantiles(name, PERCENTILES, relative_error)
+        out.update(numeric_analyzers(name, quantiles=quantiles, relative_error=relative_error))
     elif kind in _DATES:
         out.update(minimum=Minimum(name), maximum=Maximum(name))
+    return out
+
+
+def inferred_type(name: str, types: DataTypeHistogram | None) -> str | None:
+    """Deequ's single type of a string column from its type counts (None without them)."""
+    if types is None:
+        return None
+    return DataType.determine(DataType(name).value_from_state(types))
+
+
+# The DataType analyzer's Integral and Fractional expressions (Deequ's) in one: an optional sign,
+# an optional space, ASCII digits (RE2's and Java's \d), an optional fraction and/or exponent.
+_NUMBER_TEXT = re.compile(r"[-+]? ?[0-9]+(?:\.[0-9]+|(?:\.[0-9]+)?[Ee][-+]?[0-9]+)?")
+
+
+def parse_numeric_text(text: str | None) -> float | None:
+    """The double a text stands for when the DataType analyzer counts it as Integral or Fractional
+    ("12", "+ 12", " 7", "-3.5", "1e5"); None for any other text and for NULL. "1e999" is
+    infinite, as the engines' casts make it."""
+    if text is None or _NUMBER_TEXT.fullmatch(text) is None:
+        return None
+    return float(text.replace(" ", ""))
+
+
+def _exact_sum(terms: list[float]) -> float:
+    try:
+        return math.fsum(terms)
+    except (OverflowError, ValueError):  # infinities (inf - inf is NaN, as in the engines)
+        return sum(terms)
+
+
+def numeric_text_states(value_counts: tuple[tuple[str | None, int], ...], *, quantiles: bool,
+                        relative_error: float) -> dict[str, State]:
+    """The numeric statistics' states (keys ``NUMERIC_STATISTICS``, the types ``numeric_analyzers``
+    compute) of a text column from its exact value counts, each value read by
+    ``parse_numeric_text`` (NULL and texts that are no number are skipped): the extremes, sum and
+    moments are exact (sums rounded once), the KLL sketch is built from the weighted values
+    (``dq.states.kll_build``) as a sketch fed the values one by one would be."""
+    from dq.analyzers.sketches import k_for_relative_error
+    from dq.states.kll_build import kll_bytes_from_counts
+
+    pairs = [(x, n) for v, n in value_counts if n > 0 and (x := parse_numeric_text(v)) is not None]
+    k = k_for_relative_error(relative_error, "ColumnProfiler")
+    out: dict[str, State]
+    if not pairs:
+        out = {"minimum": MinState(None), "maximum": MaxState(None), "sum": SumState(0.0, 0),
+               "mean": MeanState(0.0, 0), "std_dev": Moments.empty(2)}
+        if quantiles:
+            out["quantiles"] = KLLState.empty(k)
+        return out
+    n = sum(c for _, c in pairs)
+    total = _exact_sum([x * c for x, c in pairs])
+    mean = total / n
+    # two passes over the (few) distinct values: the deviations are exact up to rounding
+    m2 = _exact_sum([c * (x - mean) ** 2 for x, c in pairs]) if math.isfinite(mean) else math.nan
+    values = [x for x, _ in pairs]
+    out = {"minimum": MinState(min(values)), "maximum": MaxState(max(values)), "sum": SumState(total, n),
+           "mean": MeanState(total, n), "std_dev": Moments(2, n, mean, m2)}
+    if quantiles:
+        out["quantiles"] = KLLState(kll_bytes_from_counts(np.array(values, dtype=np.float64),
+                                                          np.array([c for _, c in pairs], dtype=np.int64), k))
     return out
 
 
@@ -84,7 +170,11 @@ class ColumnProfile:
     """The profile of one column. Numbers that do not apply (or cannot be computed, like the
     minimum of an all-NULL column) are None. ``data_type`` is Deequ's vocabulary (Integral,
     Fractional, Boolean, String, Unknown); for a string column it is inferred from the values
-    (``is_data_type_inferred``) and ``type_counts`` holds the inferred-type histogram."""
+    (``is_data_type_inferred``) and ``type_counts`` holds the inferred-type histogram. A string
+    column whose values all parse as numbers (``is_numeric_text``) also gets the numeric
+    statistics (minimum, maximum, mean, std_dev, sum, approx_percentiles of the values read as
+    doubles) when its value counts are known or the profiler's numeric-text pass was asked for;
+    ``is_numeric`` stays about the column's type (number columns only)."""
 
     column: str
     kind: Kind
@@ -116,6 +206,11 @@ class ColumnProfile:
         return self.kind is Kind.STRING
 
     @property
+    def is_numeric_text(self) -> bool:
+        """A string column whose non-NULL values all parse as numbers (inferred Integral/Fractional)."""
+        return self.is_string and self.is_data_type_inferred and self.data_type in NUMERIC_TEXT_TYPES
+
+    @property
     def histogram(self) -> Distribution | None:
         """Deequ's histogram: value -> (count, count / rows), NULL as ``NullValue``."""
         if self.value_counts is None:
@@ -134,6 +229,8 @@ class ColumnProfile:
                     value_counts: tuple[tuple[str | None, int], ...] | None, *, relative_error: float
                     ) -> ColumnProfile:
         an = column_analyzers(name, kind, quantiles="quantiles" in states, relative_error=relative_error)
+        if kind is Kind.STRING and any(k in states for k in NUMERIC_STATISTICS):  # numbers as text
+            an.update(numeric_analyzers(name, quantiles="quantiles" in states, relative_error=relative_error))
         v = {k: _value(an.get(k), states.get(k)) for k in an}
         types = v.get("types")
         if types is not None:
@@ -174,6 +271,34 @@ class ColumnProfile:
             d["value_counts"] = [[k, n] for k, n in self.value_counts]
         d["states"] = {k: s.to_dict() for k, s in self.states.items()}
         return d
+
+
+def _split_numeric_text(p: ColumnProfile) -> tuple[dict[str, State], dict[str, State]]:
+    """(the states every profile of the column has, the numeric-text statistics' states)."""
+    if p.kind is not Kind.STRING:
+        return dict(p.states), {}
+    return ({k: s for k, s in p.states.items() if k not in NUMERIC_STATISTICS},
+            {k: s for k, s in p.states.items() if k in NUMERIC_STATISTICS})
+
+
+def _holds_numbers(p: ColumnProfile) -> bool:
+    return bool(p.type_counts) and (p.type_counts.get("Integral", 0) + p.type_counts.get("Fractional", 0)) > 0
+
+
+def _merge_numeric_text(name: str, types: Any, a: ColumnProfile, na: dict[str, State], b: ColumnProfile,
+                        nb: dict[str, State]) -> dict[str, State]:
+    if inferred_type(name, types) not in NUMERIC_TEXT_TYPES:
+        return {}  # the union holds a text that is no number: no numeric statistics
+    if na and nb:
+        if set(na) != set(nb):
+            raise StateMergeError(f"column {name!r} has numeric statistics of different settings: "
+                                  f"{sorted(na)} vs {sorted(nb)}")
+        return {k: na[k].merge(nb[k]) for k in na}
+    if na and not _holds_numbers(b):
+        return dict(na)
+    if nb and not _holds_numbers(a):
+        return dict(nb)
+    return {}  # a side has numbers whose statistics were not computed
 
 
 def _values(p: ColumnProfile) -> dict[str, Any]:
@@ -237,7 +362,13 @@ class ColumnProfiles:
         Exact parts (counts, completeness, extremes, sums, type counts, histograms) equal those of
         profiling the union; distinct counts and percentiles are the sketches' merges (within their
         error bounds). A histogram survives if both sides have one and the merged distinct count is
-        still within the threshold, as profiling the union decides."""
+        still within the threshold, as profiling the union decides.
+
+        The numeric statistics of a numbers-as-text column merge when the union still parses as
+        numbers and each side either has them or holds no number at all (e.g. only NULLs);
+        otherwise the merge has none (a side without them had too many distinct values for a
+        histogram and no numeric-text pass). So a merge may know them where profiling the union
+        would not (every part had a histogram, the union has too many values for one)."""
         if not isinstance(other, ColumnProfiles):
             raise InvalidOptionError("other", "ColumnProfiles", other, owner="ColumnProfiles.merge")
         if list(self.profiles) != list(other.profiles):
@@ -249,10 +380,14 @@ class ColumnProfiles:
             b = other.profiles[name]
             if a.kind is not b.kind:
                 raise StateMergeError(f"column {name!r} is {a.kind.value} in one profile and {b.kind.value} in the other")
-            if set(a.states) != set(b.states):
+            sa, na = _split_numeric_text(a)
+            sb, nb = _split_numeric_text(b)
+            if set(sa) != set(sb):
                 raise StateMergeError(f"column {name!r} was profiled with different settings: "
-                                      f"{sorted(a.states)} vs {sorted(b.states)}")
-            states = {k: a.states[k].merge(b.states[k]) for k in a.states}
+                                      f"{sorted(sa)} vs {sorted(sb)}")
+            states = {k: sa[k].merge(sb[k]) for k in sa}
+            if a.kind is Kind.STRING:
+                states.update(_merge_numeric_text(name, states.get("types"), a, na, b, nb))
             counts = None
             if a.value_counts is not None and b.value_counts is not None:
                 counts = merge_value_counts(a.value_counts, b.value_counts)
@@ -312,7 +447,9 @@ class ColumnProfiles:
         head = ("column", "type", "complete", "~distinct", "min", "max", "mean", "stddev", "top values")
         rows = [head]
         for p in self.profiles.values():
-            lo, hi = (p.min_length, p.max_length) if p.is_string else (p.minimum, p.maximum)
+            # a string column's min/max are its lengths, unless its values are numbers with statistics
+            text_lengths = p.is_string and p.minimum is None and p.maximum is None
+            lo, hi = (p.min_length, p.max_length) if text_lengths else (p.minimum, p.maximum)
             top = ""
             if p.value_counts is not None:
                 top = ", ".join(f"{NULL_VALUE if k is None else k} ({n})" for k, n in p.value_counts[:3])

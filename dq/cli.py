@@ -139,6 +139,8 @@ def _profile(args: argparse.Namespace) -> int:
         builder = builder.restrict_to_columns(args.columns)
     if args.no_quantiles:
         builder = builder.with_quantiles(False)
+    if args.numeric_text_statistics:
+        builder = builder.with_numeric_text_statistics(True)
     start = time.perf_counter()
     profiles = builder.run()
     elapsed = time.perf_counter() - start
@@ -203,6 +205,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     pr.add_argument("--threshold", type=int, default=120,
                     help="histograms for columns with at most this many distinct values (default 120)")
     pr.add_argument("--no-quantiles", action="store_true", help="skip the percentiles of numeric columns")
+    pr.add_argument("--numeric-text-statistics", action="store_true",
+                    help="numeric statistics also for numbers-as-text columns with too many values for a histogram "
+                         "(one more pass; those with a histogram get them anyway)")
     sg = sub.add_parser("suggest", help="suggest checks the data satisfies; write them as a YAML checks file")
     sg.add_argument("data", nargs="+", help="file(s), glob or folder")
     sg.add_argument("--rules", nargs="+", default=["default"],

@@ -12,6 +12,11 @@ derived from (deequ#116, python-deequ#142), dq suggests one that holds, and says
   relative margin for the engine's summation order) instead of an exact equality.
 * HasMin / HasMax suggest ``>= min`` / ``<= max`` (what their descriptions say; Deequ's code asks
   for equality).
+* The rules for numbers (NonNegativeNumbers, HasMin, HasMax, HasMean, HasStandardDeviation) apply
+  to number columns only (``ColumnProfile.is_numeric``). Deequ applies them to a string column whose
+  values all parse as numbers too, whose profile has the numeric statistics (dq's has them as well);
+  but Minimum and the other analyzers refuse a string column, and ``is_non_negative`` casts the text
+  to double, which "+ 5" (a number for the type inference) does not survive.
 
 Suggestions that hold on the data but are likely to break on the next batch are ``fragile``, with
 a reason, and go to a Warning-level check: value ranges and length ranges of columns with more

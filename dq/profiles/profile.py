@@ -129,7 +129,7 @@ def numeric_text_states(value_counts: tuple[tuple[str | None, int], ...], *, qua
     compute) of a text column from its exact value counts, each value read by
     ``parse_numeric_text`` (NULL and texts that are no number are skipped): the extremes, sum and
     moments are exact (sums rounded once), the KLL sketch is built from the weighted values
-    (``dq.states.kll_build``) as a sketch fed the values one by one would be."""
+    (``dq.states.kll_build``), within the error bound of a sketch fed the values one by one."""
     from dq.analyzers.sketches import k_for_relative_error
     from dq.states.kll_build import kll_bytes_from_counts
 

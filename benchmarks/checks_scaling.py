@@ -33,6 +33,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import statistics
 import sys
 import time
@@ -168,6 +169,8 @@ def main(argv: list[str] | None = None) -> int:
     sqls: dict[str, list[str]] = {}
     for k in kinds:  # warm-up, and the statements dq sends
         _, _, sqls[k] = run_suite(path, checks[k])
+    # dq reads the data under a name of its own per run: the same view, by hand
+    sqls = {k: [re.sub(r'"__dq_source_[0-9a-f]+"', "__dq_source", q) for q in v] for k, v in sqls.items()}
     n_aggs = {k: sum(count_aggregates(q) for q in sqls[k]) for k in kinds}
     con = duckdb.connect()
     con.execute(f"CREATE VIEW __dq_source AS SELECT * FROM read_parquet('{path}')")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 
 import duckdb
 import numpy as np
@@ -362,7 +363,9 @@ def test_record_mode_fails_only_the_bad_analyzer(bad):
         assert mixed.metric(a) == alone.metric(a)
     # the bad analyzer cost nothing: same statements as without it
     assert mixed.num_queries == alone.num_queries
-    assert mixed.queries == alone.queries
+    # each backend reads its data under a name of its own
+    same_source = lambda qs: [re.sub(r"__dq_source_[0-9a-f]+", "__dq_source", q) for q in qs]  # noqa: E731
+    assert same_source(mixed.queries) == same_source(alone.queries)
 
 
 def test_record_mode_a_suite_of_many_mistakes_and_good_analyzers():

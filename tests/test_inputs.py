@@ -358,3 +358,41 @@ def test_hive_partitioned_csv_folder_with_string_keys(tmp_path):
     assert ctx.metric(Mean("x", where="marketplace = 'US'")).value == 2.0
     assert ctx.metric(Completeness("x")).value == 0.75
     assert ctx.metric(DataType("marketplace")).value["String"].absolute == 4
+
+
+def test_backends_sharing_a_connection_read_their_own_data(tmp_path):
+    # Each backend reads its data under a name of its own: two backends over files on a caller's
+    # connection (each a view: with one name for all, the second replaced the first's) and ones
+    # over relations on that connection, even a relation reading another's view, never see each
+    # other's rows.
+    from dq.analyzers import Size, Sum
+    from dq.backends.duckdb import DuckDBBackend
+    from dq.runner import _run_on
+
+    def run(backend):
+        ctx = _run_on(backend, [Size(), Sum("x")], errors="raise", load_states=None, save_states=None,
+                      need_states=False)
+        return ctx.metric(Size()).value, ctx.metric(Sum("x")).value
+
+    path = str(tmp_path / "a.parquet")
+    pq.write_table(pa.table({"x": [1, 2, 3]}), path)
+    other = str(tmp_path / "d.parquet")
+    pq.write_table(pa.table({"x": [100]}), other)
+    con = duckdb.connect()
+    a = DuckDBBackend(path, connection=con)
+    assert run(a) == (3, 6)  # a's view now exists on con
+    d = DuckDBBackend(other, connection=con)
+    b = DuckDBBackend(con.sql(f'SELECT x * 10 AS x FROM "{a.source_name()}" WHERE x > 1'), connection=con)
+    c = DuckDBBackend(con.sql("SELECT * FROM (VALUES (7)) t(x)"), connection=con)
+    try:
+        for _ in range(2):  # interleaved, all alive
+            assert run(b) == (2, 50)
+            assert run(c) == (1, 7)
+            assert run(d) == (1, 100)
+            assert run(a) == (3, 6)
+    finally:
+        for backend in (d, c, b, a):
+            backend.close()
+    # what the backends left on the caller's connection is gone
+    assert not [r for r in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()
+                if r[0].startswith("__dq")]

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import glob
 import os
+import uuid
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,8 @@ from dq.states.kll import KLLState
 
 __all__ = ["SOURCE", "DuckDBBackend", "connect", "evaluate_frequency_aggregations"]
 
+#: prefix of the name under which a backend's SQL reads its data; each backend adds its own suffix
+#: (``DuckDBBackend.source``), so two backends on one connection never read each other's view
 SOURCE = "__dq_source"
 FREQ = "__dq_freq"
 DIALECT = "duckdb"
@@ -177,6 +180,7 @@ class DuckDBBackend:
         self._own_connection = connection is None
         self._temp_tables: list[str] = []
         self._view = False
+        self.source = f"{SOURCE}_{uuid.uuid4().hex[:12]}"
         self.con = connection if connection is not None else connect()
         _refuse_case_clashes(_original_names(data))
         self.rel = self._relation(data, connection)
@@ -190,7 +194,7 @@ class DuckDBBackend:
             return
         if self._view:
             try:
-                self.con.execute(f"DROP VIEW IF EXISTS {q(SOURCE)}")
+                self.con.execute(f"DROP VIEW IF EXISTS {q(self.source)}")
             except duckdb.Error:
                 pass
             self._view = False
@@ -239,13 +243,16 @@ class DuckDBBackend:
 
     # -- execution -------------------------------------------------------------------------
     def _sql(self, sql: str) -> duckdb.DuckDBPyRelation:
-        """``sql`` (which reads the data as ``SOURCE``) as a relation. The data is exposed once as a
-        temporary view: ``rel.query(SOURCE, sql)`` re-parses the statement in DuckDB's Python
-        layer on every call, ~0.2 s for a 1,000-constraint scan."""
+        """``sql`` (which reads the data as ``self.source``) as a relation. The data is exposed once
+        as a temporary view: ``rel.query(name, sql)`` re-parses the statement in DuckDB's Python
+        layer on every call, ~0.2 s for a 1,000-constraint scan. The name is unique to this
+        backend: ``rel.query`` reads an existing view of the same name on the relation's
+        connection rather than the relation (DuckDB 2.0), and two backends on one connection
+        must not replace each other's view."""
         if not self._can_view:  # a caller's relation may live on another connection than self.con
-            return self.rel.query(SOURCE, sql)
+            return self.rel.query(self.source, sql)
         if not self._view:
-            self.rel.create_view(SOURCE, replace=True)
+            self.rel.create_view(self.source, replace=True)
             self._view = True
         return self.con.sql(sql)
 
@@ -269,7 +276,7 @@ class DuckDBBackend:
             aliases = [f"a{i}_{j}" for j in range(len(parts))]
             exprs.extend(f"{e} AS {q(a)}" for e, a in zip(parts, aliases))
             slots.append((agg, aliases))
-        rel = self._run(f"SELECT {', '.join(exprs)} FROM {q(SOURCE)}")
+        rel = self._run(f"SELECT {', '.join(exprs)} FROM {q(self.source)}")
         (row,) = rel.fetchall()
         by_alias = dict(zip(rel.columns, row))
         out: dict[A.Agg, Any] = {}
@@ -290,7 +297,7 @@ class DuckDBBackend:
                 v = f"CASE WHEN {agg.where.sql(DIALECT)} THEN {v} END"
             exprs.append(f"{v} AS {q(f'k{i}')}")
         streams = [KLLStream(agg.k) for agg in aggs]
-        reader = self._run(f"SELECT {', '.join(exprs)} FROM {q(SOURCE)}").to_arrow_reader(1 << 20)
+        reader = self._run(f"SELECT {', '.join(exprs)} FROM {q(self.source)}").to_arrow_reader(1 << 20)
         try:
             for batch in reader:
                 for i, stream in enumerate(streams):
@@ -307,7 +314,7 @@ class DuckDBBackend:
                     ) -> tuple[dict[A.FreqAgg, Any] | None, Frequencies | None]:
         """One grouped statement for ``key``. With ``aggs``: their values, computed in the engine
         over the frequency table. Without: the frequency table itself (a mergeable state)."""
-        freq_sql = _frequency_table_sql(key, sums, self._floats())
+        freq_sql = _frequency_table_sql(key, sums, self.source, self._floats())
         if aggs is None:
             table = self._run(freq_sql).to_arrow_table()
             return None, Frequencies(key.columns, _normalize_freq_table(table, key.columns))
@@ -319,7 +326,7 @@ class DuckDBBackend:
             cols = ", ".join(q(c) for c in key.columns)
             nn = " OR ".join(f"{q(c)} IS NOT NULL" for c in key.columns)
             where = f"({key.where.sql(DIALECT)}) AND ({nn})" if key.where is not None else nn
-            inner = f"SELECT count(*) AS {q(COUNT)} FROM {q(SOURCE)} WHERE {where} GROUP BY {cols}"
+            inner = f"SELECT count(*) AS {q(COUNT)} FROM {q(self.source)} WHERE {where} GROUP BY {cols}"
             rel = self._run(f"WITH {q(FREQ)} AS ({inner}) {statement}")
         else:
             statement, assemble = compile_frequency_aggregations(key.columns, aggs)
@@ -337,7 +344,7 @@ class DuckDBBackend:
         filter): the full frequency table is materialised once and each subset's table is rolled
         up from it (summing counts) instead of scanning the data again. Results in order: ``key``
         first, then each subset."""
-        parts_sql = [f"{q(FREQ)} AS MATERIALIZED ({_frequency_table_sql(key, sums, self._floats())})"]
+        parts_sql = [f"{q(FREQ)} AS MATERIALIZED ({_frequency_table_sql(key, sums, self.source, self._floats())})"]
         statements, assemblers = [], []
         st, asm = compile_frequency_aggregations(key.columns, aggs, prefix="f0_")
         statements.append(st)
@@ -365,7 +372,7 @@ class DuckDBBackend:
         if not exprs:
             return []
         try:
-            rows = self._sql(f"DESCRIBE SELECT {', '.join(exprs)} FROM {q(SOURCE)}").fetchall()
+            rows = self._sql(f"DESCRIBE SELECT {', '.join(exprs)} FROM {q(self.source)}").fetchall()
         except duckdb.Error as e:
             return [_short_engine_error(e)]
         return [f"{p.text!r} is of type {row[1]}, not BOOLEAN"
@@ -375,7 +382,7 @@ class DuckDBBackend:
         return self._run(sql).fetchall()
 
     def source_name(self) -> str:
-        return SOURCE
+        return self.source
 
 
 def _short_engine_error(e: BaseException) -> str:
@@ -517,14 +524,15 @@ def sum_column_name(col: str) -> str:
     return f"__sum:{col}"
 
 
-def _frequency_table_sql(key: A.GroupKey, sums: Sequence[str], floats: frozenset[str] = frozenset()) -> str:
+def _frequency_table_sql(key: A.GroupKey, sums: Sequence[str], source: str,
+                         floats: frozenset[str] = frozenset()) -> str:
     # A float key groups as ``col + 0.0``: -0.0 and 0.0 are one group in DuckDB, and adding 0.0
     # makes its representative 0.0 whichever came first, as a merge of states folds them.
     exprs = [f"({q(c)} + 0.0)" if c in floats else q(c) for c in key.columns]
     cols = ", ".join(f"{e} AS {q(c)}" if e != q(c) else e for e, c in zip(exprs, key.columns))
     extra = "".join(f", sum({q(s)}) AS {q(sum_column_name(s))}" for s in sums)
     where = f" WHERE {key.where.sql(DIALECT)}" if key.where is not None else ""
-    return f"SELECT {cols}, count(*) AS {q(COUNT)}{extra} FROM {q(SOURCE)}{where} GROUP BY {', '.join(exprs)}"
+    return f"SELECT {cols}, count(*) AS {q(COUNT)}{extra} FROM {q(source)}{where} GROUP BY {', '.join(exprs)}"
 
 
 def _normalize_freq_table(table: pa.Table, columns: Sequence[str]) -> pa.Table:

@@ -430,9 +430,7 @@ class RowLevelPlan(RowLevelExpressions):
     def _windows_relation(self, *, with_rid: bool) -> str:
         """A subquery over the data: every input column, then (``with_rid``) the row number in
         input order and the window counts."""
-        from dq.backends.duckdb import SOURCE
-
-        rel = q_source = _q(SOURCE)
+        rel = q_source = _q(self.backend.source)
         if with_rid:
             # row_number() OVER () is DuckDB's streaming window: it numbers rows in scan order
             rel = f"(SELECT *, row_number() OVER () AS {_q(self.rid)} FROM {q_source})"

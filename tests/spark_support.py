@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import sys
 from typing import Any
 
 import pyarrow as pa
@@ -28,6 +29,10 @@ def spark_session() -> Any:
             pytest.skip("pyspark is not installed (pip install -e '.[test,spark]')")
         from pyspark.sql import SparkSession
 
+        # Python UDFs (row-level Python assertions) run in worker processes started with
+        # PYSPARK_PYTHON, else "python3" from PATH, which need not be this environment's Python
+        # (a venv not activated, as `make test` runs it) and then lacks pyarrow and dq.
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
         remote = os.environ.get("DQ_TEST_SPARK_REMOTE")
         builder = SparkSession.builder.remote(remote) if remote else SparkSession.builder.master("local[2]")
         conf = {

@@ -2,8 +2,8 @@
 states and metrics.
 
 Plan for one run: 1 scan for every scan aggregation (deduplicated across analyzers), 1 grouped
-query per distinct (grouping columns, where), 1 streaming pass shared by all KLL sketches (DuckDB),
-and 1 statement per CustomSql. Schema-only analyzers cost nothing.
+query per distinct (grouping columns, where), 1 streaming pass shared by all KLL sketches (DuckDB;
+Spark computes them in the scan), and 1 statement per CustomSql. Schema-only analyzers cost nothing.
 """
 
 from __future__ import annotations
@@ -287,8 +287,11 @@ def _run_on(backend: Any, analyzers: list[Analyzer], *, errors: str, load_states
     scan = [a for a in valid if a.KIND == "scan"]
     direct = {} if want_states else {a: m for a in scan if (m := a.metric_aggregations(ctx)) is not None}
     plans = {a: direct.get(a) or a.aggregations(ctx) for a in scan}
-    scan_aggs = list(dict.fromkeys(g for p in plans.values() for g in p.values() if not g.STREAM))
-    stream_aggs = list(dict.fromkeys(g for p in plans.values() for g in p.values() if g.STREAM))
+    # a backend whose engine has the sketch as an aggregate (Spark) computes stream aggregations
+    # in the one scan; the others (DuckDB) stream their values once through Arrow
+    in_scan = getattr(backend, "STREAM_IN_SCAN", False)
+    scan_aggs = list(dict.fromkeys(g for p in plans.values() for g in p.values() if in_scan or not g.STREAM))
+    stream_aggs = [] if in_scan else list(dict.fromkeys(g for p in plans.values() for g in p.values() if g.STREAM))
     results: dict[Any, Any] = {}
     failed: dict[Analyzer, BaseException] = {}
     if scan_aggs:
@@ -470,8 +473,9 @@ def _isolate(backend: Any, scan: list[Analyzer], plans: dict[Analyzer, dict[str,
     analyzer's aggregations on their own so only the culprits fail (Deequ fails them all).
     Failures are recorded per analyzer: an aggregation a culprit shares with others (count(*))
     is not blamed for the culprit's error."""
+    in_scan = getattr(backend, "STREAM_IN_SCAN", False)
     for a in scan:
-        own = [g for g in dict.fromkeys(plans[a].values()) if not g.STREAM and g not in results]
+        own = [g for g in dict.fromkeys(plans[a].values()) if (in_scan or not g.STREAM) and g not in results]
         if not own:
             continue
         try:

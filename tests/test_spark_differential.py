@@ -163,7 +163,8 @@ def test_duckdb_and_spark_agree_on_random_data(seed: int, n: int):
     table = random_table(seed, n)
     duck = AnalysisRunner.on_data(table).add_analyzers(ANALYZERS).run(errors="record")
     spark = AnalysisRunner.on_data(to_spark(table, partitions=3)).add_analyzers(ANALYZERS).run(errors="record")
-    assert spark.num_queries == duck.num_queries, (spark.queries, duck.queries)
+    # the same plan, except that Spark computes the KLL sketches in the scan (DuckDB: a pass of their own)
+    assert spark.num_queries == duck.num_queries - 1, (spark.queries, duck.queries)
     truth = Truth(table)
     problems = []
     for a in ANALYZERS:

@@ -11,7 +11,7 @@ validated trees of ``dq.predicates`` rendered as Spark SQL; patterns and options
 literals, never as SQL text.
 
 Queries (``num_queries``, one per Spark action that reads the data): 1 ``agg`` for every scan
-aggregation, 1 for the KLL sketches, 1 per grouping set (sub-sets rolled up from a materialised
+aggregation, KLL sketches included (``kll_sketch_agg_double``), 1 per grouping set (sub-sets rolled up from a materialised
 one ride along), 1 per CustomSql. Each is one action; Spark may run an action as more than one
 job (adaptive execution runs a shuffle's map side as a job of its own).
 """
@@ -89,6 +89,8 @@ class SparkBackend:
     Spark actions that read the data; ``queries`` describes each of them."""
 
     name = "spark"
+    #: KLL sketches are an ordinary aggregate here: they join the one scan
+    STREAM_IN_SCAN = True
 
     def __init__(self, df: DataFrame):
         self.df = df
@@ -146,18 +148,9 @@ class SparkBackend:
         return {agg: _convert(agg, [row[a] for a in aliases]) for agg, aliases in slots}
 
     def run_stream(self, aggs: Sequence[A.KLLOf]) -> dict[A.Agg, Any]:
-        """KLL sketches in one ``agg``: Spark 4's ``kll_sketch_agg_double`` builds an Apache
-        DataSketches sketch per partition and merges them; its bytes are the state."""
-        exprs = []
-        for i, agg in enumerate(aggs):
-            exprs.append(F.kll_sketch_agg_double(_only(col(agg.column).cast("double"), agg.where), agg.k)
-                         .alias(f"k{i}"))
-        row = _one_row(self._collect(self.df.agg(*exprs), "kll: " + ", ".join(map(_describe, aggs))))
-        out: dict[A.Agg, Any] = {}
-        for i, agg in enumerate(aggs):
-            raw = row[f"k{i}"]
-            out[agg] = KLLState.empty(agg.k) if raw is None else KLLState(bytes(raw))
-        return out
+        """KLL sketches in one ``agg`` of their own (the runner puts them in the scan instead:
+        ``STREAM_IN_SCAN``)."""
+        return self.run_scan(aggs)
 
     def _compile_scan(self, agg: A.Agg) -> list[SparkColumn]:
         rule = _SCAN_RULES.get(type(agg))
@@ -464,6 +457,9 @@ def _comoments(b: SparkBackend, a: A.CoMomentsOf) -> list[SparkColumn]:
 
 
 _SCAN_RULES: dict[type, Callable[[SparkBackend, Any], list[SparkColumn]]] = {
+    # Spark 4's kll_sketch_agg_double builds an Apache DataSketches sketch per partition and
+    # merges them; its bytes are the state
+    A.KLLOf: lambda b, a: [F.kll_sketch_agg_double(_only(col(a.column).cast("double"), a.where), a.k)],
     A.CountRows: lambda b, a: [_count_if(a.where)],
     A.CountNonNull: lambda b, a: [F.count(_only(col(a.column), a.where))],
     A.CountTrue: lambda b, a: [_count_if(a.where, _expr(a.predicate))],
@@ -568,6 +564,8 @@ def _one_row(table: pa.Table) -> dict[str, Any]:
 
 
 def _convert(agg: A.Agg, values: list[Any]) -> Any:
+    if isinstance(agg, A.KLLOf):
+        return KLLState.empty(agg.k) if values[0] is None else KLLState(bytes(values[0]))
     return convert_result(agg, values, hll_state_from_sketch)
 
 

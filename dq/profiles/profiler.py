@@ -2,8 +2,8 @@
 
 Pass 1 is ONE ``AnalysisRunner`` run: a single scan computes, for every column, completeness,
 the HyperLogLog registers, the inferred-type counts and lengths of strings, and the extremes, sum
-and moments of numbers and the extremes of dates (plus, when quantiles are on, the one pass shared
-by every KLL quantile sketch: DuckDB streams the values, Spark aggregates the sketches). Pass 2 is
+and moments of numbers and the extremes of dates; when quantiles are on, Spark computes every KLL
+quantile sketch in that same scan, and DuckDB in one more pass that streams the values. Pass 2 is
 ONE grouped statement computing the exact value counts of every column whose approximate distinct
 count is within ``low_cardinality_histogram_threshold`` (``dq.profiles.histograms``). Deequ needs
 three jobs and a grouping job per column (deequ#534).
@@ -16,8 +16,8 @@ minimum, maximum, sum, mean and standard deviation are computed exactly from the
 pairs, the percentiles from a KLL sketch built from the weighted values
 (``dq.profiles.profile.numeric_text_states``), all as the same mergeable states a number column
 has. A numbers-as-text column with more distinct values than the threshold gets them only with
-``with_numeric_text_statistics()``: ONE more ``AnalysisRunner`` run (one scan, plus its KLL pass
-when quantiles are on) over those columns cast to double (``TRY_CAST`` on DuckDB, ``try_cast`` on
+``with_numeric_text_statistics()``: ONE more ``AnalysisRunner`` run (one scan, plus on DuckDB its
+KLL pass when quantiles are on) over those columns cast to double (``TRY_CAST`` on DuckDB, ``try_cast`` on
 Spark, after removing the one space the expressions allow after the sign); ``num_queries`` counts
 it. Values are doubles, also for Integral text (Deequ casts those to long): an integer beyond 2^53
 is rounded, one beyond 2^63 is kept rather than lost, "1e999" is infinite.

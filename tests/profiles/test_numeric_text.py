@@ -157,8 +157,8 @@ def test_default_derives_the_statistics_of_low_cardinality_numbers_as_text(backe
         assert_no_numeric_stats(p[col])
     # lengths are still those of the text
     assert p["lo_int"].min_length == 1 and p["lo_int"].max_length == 12
-    # the two passes (+ the KLL pass of the number column) as before
-    assert p.num_queries == 3
+    # the two passes (+ the KLL pass of the number column on DuckDB; Spark sketches in the scan)
+    assert p.num_queries == (3 if backend == "duckdb" else 2)
 
 
 def test_opt_in_pass_covers_the_others(backend, backend_data, backend_tolerance, table):
@@ -185,8 +185,10 @@ def test_query_counts(backend, backend_data, table):
     assert opt.num_queries == 3 == len(opt.queries)  # + exactly one scan over the cast columns
     with_q = ColumnProfiler.on_data(data).run()
     opt_q = ColumnProfiler.on_data(data).with_numeric_text_statistics().run()
-    # with percentiles each AnalysisRunner run has its KLL pass: 1 + 1 for the numbers, 1 + 1 for the text
-    assert with_q.num_queries == 3 and opt_q.num_queries == 5
+    # with percentiles each AnalysisRunner run on DuckDB has its KLL pass: 1 + 1 for the numbers,
+    # 1 + 1 for the text (Spark computes the sketches in the scan)
+    kll = int(backend == "duckdb")
+    assert with_q.num_queries == 2 + kll and opt_q.num_queries == 3 + 2 * kll
     # nothing to cast (all numbers-as-text columns have histograms): no extra pass
     low_only = ColumnProfiler.on_data(data).restrict_to_columns(["lo_int", "words"]).with_numeric_text_statistics()
     r = low_only.run()

@@ -261,7 +261,7 @@ def test_spark_profile_matches_duckdb():
     sdf = to_spark(t)
     on_spark = ColumnProfiler.on_data(sdf).run()
     on_duckdb = ColumnProfiler.on_data(t).run()
-    assert on_spark.num_queries == 3
+    assert on_spark.num_queries == 2  # the KLL sketches are in the scan on Spark
     for a, b in zip(on_spark, on_duckdb):
         assert (a.completeness, a.value_counts, a.type_counts, a.min_length, a.max_length, a.data_type) == (
             b.completeness, b.value_counts, b.type_counts, b.min_length, b.max_length, b.data_type), a.column

@@ -289,7 +289,7 @@ def _run_on(backend: Any, analyzers: list[Analyzer], *, errors: str, load_states
     plans = {a: direct.get(a) or a.aggregations(ctx) for a in scan}
     # a backend whose engine has the sketch as an aggregate (Spark) computes stream aggregations
     # in the one scan; the others (DuckDB) stream their values once through Arrow
-    in_scan = getattr(backend, "STREAM_IN_SCAN", False)
+    in_scan = backend.STREAM_IN_SCAN
     scan_aggs = list(dict.fromkeys(g for p in plans.values() for g in p.values() if in_scan or not g.STREAM))
     stream_aggs = [] if in_scan else list(dict.fromkeys(g for p in plans.values() for g in p.values() if g.STREAM))
     results: dict[Any, Any] = {}
@@ -473,7 +473,7 @@ def _isolate(backend: Any, scan: list[Analyzer], plans: dict[Analyzer, dict[str,
     analyzer's aggregations on their own so only the culprits fail (Deequ fails them all).
     Failures are recorded per analyzer: an aggregation a culprit shares with others (count(*))
     is not blamed for the culprit's error."""
-    in_scan = getattr(backend, "STREAM_IN_SCAN", False)
+    in_scan = backend.STREAM_IN_SCAN
     for a in scan:
         own = [g for g in dict.fromkeys(plans[a].values()) if (in_scan or not g.STREAM) and g not in results]
         if not own:

@@ -559,6 +559,14 @@ class RatioOfSums(Analyzer):
         return state.numerator / state.denominator
 
 
+#: Deequ's type-inference expressions for DataType, unanchored: each engine anchors them in its
+#: dialect (DuckDB ``^...$``, Java ``^...\z``, Python ``fullmatch`` with ``re.ASCII``, as ``\d``
+#: is ASCII in RE2 and Java)
+FRACTIONAL_PATTERN = r"(-|\+)? ?\d+((\.\d+)|((?:\.\d+)?[Ee][-+]?\d+))"
+INTEGRAL_PATTERN = r"(-|\+)? ?\d+"
+BOOLEAN_PATTERN = r"(true|false)"
+
+
 @dataclass(frozen=True)
 class DataType(Analyzer):
     """Histogram of inferred value types: Unknown (NULL), Fractional, Integral, Boolean, String.

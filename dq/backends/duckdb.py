@@ -11,6 +11,7 @@ escaped literals (``dq.predicates.sql_literal``).
 
 from __future__ import annotations
 
+import functools
 import glob
 import os
 import uuid
@@ -23,6 +24,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from dq import aggregations as A
+from dq.analyzers.basic import BOOLEAN_PATTERN, FRACTIONAL_PATTERN, INTEGRAL_PATTERN
+from dq.backends.duckdb_hll import hll_bitstring_sql, hll_state_from_bitstring
 from dq.backends.results import convert_result
 from dq.backends.results import number as _number
 from dq.errors import UnsupportedDataError
@@ -172,6 +175,8 @@ class DuckDBBackend:
     """Runs plans on one relation. ``num_queries`` counts statements that read the data."""
 
     name = "duckdb"
+    #: KLL sketches are not a DuckDB aggregate: their values stream once through Arrow (run_stream)
+    STREAM_IN_SCAN = False
 
     def __init__(self, data: Any, *, connection: duckdb.DuckDBPyConnection | None = None):
         self.num_queries = 0
@@ -415,9 +420,8 @@ def _count_if(where: Any, *extra: str) -> str:
     return "count(*)" if c is None else f"count_if({c})"
 
 
-_FRACTIONAL_RE = r"^(-|\+)? ?\d+((\.\d+)|((?:\.\d+)?[Ee][-+]?\d+))$"
-_INTEGRAL_RE = r"^(-|\+)? ?\d+$"
-_BOOLEAN_RE = r"^(true|false)$"
+_FRACTIONAL_RE, _INTEGRAL_RE, _BOOLEAN_RE = (f"^{p}$" for p in (FRACTIONAL_PATTERN, INTEGRAL_PATTERN,
+                                                                 BOOLEAN_PATTERN))
 
 
 def _datatype(a: A.DataTypeCounts) -> list[str]:
@@ -441,8 +445,6 @@ _HLL_SCALAR_KINDS = frozenset(Kind) - {Kind.NESTED, Kind.OTHER}
 
 
 def _hll(a: A.HLLOf, scalar: bool = False) -> list[str]:
-    from dq.backends.duckdb_hll import hll_bitstring_sql
-
     # A NULL (or a row the ``where`` leaves out) sets the NULL slot, which decoding drops, when
     # the column is scalar; otherwise the expression sets no bit for it. No FILTER clause: it
     # costs a selection pass per aggregate in DuckDB.
@@ -504,18 +506,9 @@ def compile_scan(agg: A.Agg) -> list[str]:
     return rule(agg)
 
 
-def _hll_from_bitstring(bits: Any, precision: int, *, drop_null_slot: bool = False) -> Any:
-    from dq.backends.duckdb_hll import hll_state_from_bitstring
-
-    return hll_state_from_bitstring(bits, precision, drop_null_slot=drop_null_slot)
-
-
-def _hll_scalar_decoder(bits: Any, precision: int) -> Any:
-    return _hll_from_bitstring(bits, precision, drop_null_slot=True)
-
-
 def _convert(agg: A.Agg, values: list[Any], *, scalar_hll: bool = False) -> Any:
-    return convert_result(agg, values, _hll_scalar_decoder if scalar_hll else _hll_from_bitstring)
+    """``scalar_hll``: an HLLOf compiled with ``nulls_set_bit`` (its NULL slot is dropped)."""
+    return convert_result(agg, values, functools.partial(hll_state_from_bitstring, drop_null_slot=scalar_hll))
 
 
 # -- grouping -----------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
 from dq import aggregations as A
+from dq.analyzers.basic import BOOLEAN_PATTERN, FRACTIONAL_PATTERN, INTEGRAL_PATTERN
 from dq.backends.results import convert_result
 from dq.backends.results import number as _number
 from dq.backends.spark_hll import hll_state_from_sketch
@@ -146,11 +147,6 @@ class SparkBackend:
             slots.append((agg, aliases))
         row = _one_row(self._collect(self.df.agg(*exprs), "scan: " + ", ".join(map(_describe, aggs))))
         return {agg: _convert(agg, [row[a] for a in aliases]) for agg, aliases in slots}
-
-    def run_stream(self, aggs: Sequence[A.KLLOf]) -> dict[A.Agg, Any]:
-        """KLL sketches in one ``agg`` of their own (the runner puts them in the scan instead:
-        ``STREAM_IN_SCAN``)."""
-        return self.run_scan(aggs)
 
     def _compile_scan(self, agg: A.Agg) -> list[SparkColumn]:
         rule = _SCAN_RULES.get(type(agg))
@@ -400,9 +396,8 @@ def _double(name: str, where: Any) -> SparkColumn:
 
 # DuckDB's regexp_full_match, in Java syntax: Java's '$' also matches before a final line break,
 # '\z' only at the very end (as RE2's '$' without the multi-line flag).
-_FRACTIONAL_RE = r"^(-|\+)? ?\d+((\.\d+)|((?:\.\d+)?[Ee][-+]?\d+))\z"
-_INTEGRAL_RE = r"^(-|\+)? ?\d+\z"
-_BOOLEAN_RE = r"^(true|false)\z"
+_FRACTIONAL_RE, _INTEGRAL_RE, _BOOLEAN_RE = (f"^{p}\\z" for p in (FRACTIONAL_PATTERN, INTEGRAL_PATTERN,
+                                                                    BOOLEAN_PATTERN))
 
 
 def _datatype(b: SparkBackend, a: A.DataTypeCounts) -> list[SparkColumn]:

@@ -38,6 +38,7 @@ from dq.analyzers import (
     Sum,
 )
 from dq.analyzers.base import Analyzer, MetricFailure
+from dq.analyzers.basic import FRACTIONAL_PATTERN, INTEGRAL_PATTERN
 from dq.analyzers.grouping import NULL_VALUE
 from dq.errors import InvalidOptionError, StateFormatError, StateMergeError
 from dq.metrics import Distribution, DistributionValue
@@ -102,9 +103,9 @@ def inferred_type(name: str, types: DataTypeHistogram | None) -> str | None:
     return DataType.determine(DataType(name).value_from_state(types))
 
 
-# The DataType analyzer's Integral and Fractional expressions (Deequ's) in one: an optional sign,
-# an optional space, ASCII digits (RE2's and Java's \d), an optional fraction and/or exponent.
-_NUMBER_TEXT = re.compile(r"[-+]? ?[0-9]+(?:\.[0-9]+|(?:\.[0-9]+)?[Ee][-+]?[0-9]+)?")
+# The DataType analyzer's Integral and Fractional expressions, with \d as ASCII digits (as in RE2
+# and Java)
+_NUMBER_TEXT = re.compile(f"{FRACTIONAL_PATTERN}|{INTEGRAL_PATTERN}", re.ASCII)
 
 
 def parse_numeric_text(text: str | None) -> float | None:

@@ -39,6 +39,7 @@ __all__ = [
     "conjunction",
     "parse_predicate",
     "quote_identifier",
+    "render_tree",
     "sql_literal",
 ]
 
@@ -212,6 +213,15 @@ class Predicate:
             out = _render(self.text, tree, dialect)
             self._rendered[dialect] = out  # a cache of a pure function; mutating it keeps the value frozen
         return out
+
+    @property
+    def tree(self) -> exp.Expr:
+        """The validated syntax tree, every column resolved and quoted (a copy: edit it freely)."""
+        tree = self._tree
+        if tree is None:
+            tree = parse_predicate(self.text, self.columns, dialect=self.source_dialect)._tree
+            assert tree is not None
+        return tree.copy()
 
     def __str__(self) -> str:
         return self.text
@@ -473,6 +483,11 @@ def _generate(tree: exp.Expr, dialect: str) -> str:
     # comments=False: a "--" comment rendered inside our parentheses would swallow the closing one.
     # RAISE: SQL that sqlglot knows it cannot express in ``dialect`` must not be emitted approximately.
     return tree.sql(dialect=dialect, comments=False, unsupported_level=ErrorLevel.RAISE)
+
+
+def render_tree(node: exp.Expr, dialect: str = "duckdb") -> str:
+    """A part of a validated predicate's tree (``Predicate.tree``) as ``dialect`` SQL."""
+    return _generate(node, _check_dialect(dialect))
 
 
 def _render(text: str, tree: exp.Expr, dialect: str) -> str:

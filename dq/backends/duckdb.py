@@ -12,6 +12,7 @@ escaped literals (``dq.predicates.sql_literal``).
 from __future__ import annotations
 
 import functools
+from fractions import Fraction
 import glob
 import os
 import uuid
@@ -25,6 +26,7 @@ import pyarrow.compute as pc
 
 from dq import aggregations as A
 from dq.analyzers.basic import BOOLEAN_PATTERN, FRACTIONAL_PATTERN, INTEGRAL_PATTERN
+from dq.backends.duckdb_counts import count_true_sql
 from dq.backends.duckdb_hll import hll_bitstring_sql, hll_state_from_bitstring
 from dq.backends.results import convert_result
 from dq.backends.results import number as _number
@@ -271,11 +273,15 @@ class DuckDBBackend:
         exprs: list[str] = []
         slots: list[tuple[A.Agg, list[str]]] = []
         scalar_hll: set[A.Agg] = set()
+        exact_var: set[A.Agg] = set()
         for i, agg in enumerate(aggs):
-            col = self.schema.find(agg.column) if isinstance(agg, A.HLLOf) else None
-            if col is not None and col.kind in _HLL_SCALAR_KINDS:
+            col = self.schema.find(agg.column) if isinstance(agg, (A.HLLOf, A.VarPopOf)) else None
+            if isinstance(agg, A.HLLOf) and col is not None and col.kind in _HLL_SCALAR_KINDS:
                 scalar_hll.add(agg)
                 parts = _hll(agg, scalar=True)
+            elif isinstance(agg, A.VarPopOf) and col is not None and col.engine_type in _SQUARES_FIT_BIGINT:
+                exact_var.add(agg)
+                parts = _exact_var_parts(agg)
             else:
                 parts = compile_scan(agg)
             aliases = [f"a{i}_{j}" for j in range(len(parts))]
@@ -286,7 +292,9 @@ class DuckDBBackend:
         by_alias = dict(zip(rel.columns, row))
         out: dict[A.Agg, Any] = {}
         for agg, aliases in slots:
-            out[agg] = _convert(agg, [by_alias[a] for a in aliases], scalar_hll=agg in scalar_hll)
+            values = [by_alias[a] for a in aliases]
+            out[agg] = _exact_var(*values) if agg in exact_var else \
+                _convert(agg, values, scalar_hll=agg in scalar_hll)
         return out
 
     def run_stream(self, aggs: Sequence[A.KLLOf]) -> dict[A.Agg, Any]:
@@ -451,6 +459,26 @@ def _hll(a: A.HLLOf, scalar: bool = False) -> list[str]:
     return [hll_bitstring_sql(_only(q(a.column), a.where), a.precision, nulls_set_bit=scalar)]
 
 
+#: integer types whose squares fit in a BIGINT: their variance is computed exactly
+_SQUARES_FIT_BIGINT = frozenset({"TINYINT", "SMALLINT", "INTEGER", "UTINYINT", "USMALLINT"})
+
+
+def _exact_var_parts(a: A.VarPopOf) -> list[str]:
+    # count, sum and sum of squares, all exact (a BIGINT sum is a HUGEINT): half the CPU of
+    # var_pop's per-row update (a division per value) on an INTEGER column, and the count and the
+    # sum are usually computed anyway (DuckDB computes a repeated aggregate once).
+    c = q(a.column)
+    return [f"count({_only(c, a.where)})", f"sum({_only(c, a.where)})",
+            f"sum({_only(f'CAST({c} AS BIGINT) * {c}', a.where)})"]
+
+
+def _exact_var(n: int, total: Any, squares: Any) -> float | None:
+    """The population variance from exact integer sums, correctly rounded."""
+    if not n:
+        return None
+    return float(Fraction(int(squares) * n - int(total) ** 2, n * n))
+
+
 def _power(a: A.PowerSumOf) -> list[str]:
     x = f"CAST({q(a.column)} AS DOUBLE)"
     return [f"sum({_only(' * '.join([x] * a.k), a.where)})"]
@@ -475,8 +503,11 @@ _SCAN_RULES: dict[type, Callable[[Any], list[str]]] = {
     # (~10% on a 13-metric scan); count_if is also ~6% cheaper than sum(CAST(cond AS INTEGER))
     # on a 1,000-constraint suite (benchmarks/checks_scaling.py).
     A.CountRows: lambda a: ["count(*)" if a.where is None else _count_if(a.where)],
-    A.CountNonNull: lambda a: [f"count({_only(q(a.column), a.where)})"],
-    A.CountTrue: lambda a: [_count_if(a.where, a.predicate.sql(DIALECT))],
+    # with a where, count_if(w AND x IS NOT NULL) is ~15% cheaper than count(CASE WHEN w THEN x END)
+    A.CountNonNull: lambda a: [f"count({q(a.column)})" if a.where is None
+                               else _count_if(a.where, f"{q(a.column)} IS NOT NULL")],
+    A.CountTrue: lambda a: [count_true_sql(a.predicate) if a.where is None
+                            else _count_if(a.where, a.predicate.sql(DIALECT))],
     A.CountZeros: lambda a: [_count_if(a.where, f"{q(a.column)} = 0")],
     A.CountRegex: lambda a: [_count_if(a.where, f"regexp_matches({q(a.column)}, {sql_literal(a.pattern)})")],
     A.SumOf: lambda a: [f"sum({_only(q(a.column), a.where)})"],

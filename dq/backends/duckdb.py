@@ -379,11 +379,18 @@ class DuckDBBackend:
 
     def bind_problems(self, predicates: Sequence[Any], patterns: Sequence[str]) -> list[str]:
         """Why the engine cannot evaluate these predicates (as booleans) or compile these regular
-        expressions; empty when all is well. DESCRIBE binds without reading any data."""
-        exprs = [f"{p.sql(DIALECT)} AS {q(f'p{i}')}" for i, p in enumerate(predicates)]
-        exprs += [f"regexp_matches('', {sql_literal(rx)}) AS {q(f'r{i}')}" for i, rx in enumerate(patterns)]
-        if not exprs:
+        expressions; empty when all is well. Neither reads any data: DESCRIBE binds the predicates
+        against the source, and the patterns are compiled by matching them against a constant (since
+        DuckDB 2.0.1, DESCRIBE no longer folds constants, so it would not compile them)."""
+        if patterns:
+            rxs = ", ".join(f"regexp_matches('', {sql_literal(rx)})" for rx in patterns)
+            try:
+                self._sql(f"SELECT {rxs}").fetchall()
+            except duckdb.Error as e:
+                return [_short_engine_error(e)]
+        if not predicates:
             return []
+        exprs = [f"{p.sql(DIALECT)} AS {q(f'p{i}')}" for i, p in enumerate(predicates)]
         try:
             rows = self._sql(f"DESCRIBE SELECT {', '.join(exprs)} FROM {q(self.source)}").fetchall()
         except duckdb.Error as e:

@@ -190,9 +190,11 @@ class DuckDBBackend:
         self.source = f"{SOURCE}_{uuid.uuid4().hex[:12]}"
         self.con = connection if connection is not None else connect()
         _refuse_case_clashes(_original_names(data))
+        self._caller_relation = isinstance(data, duckdb.DuckDBPyRelation)
         self.rel = self._relation(data, connection)
         self._can_view = not isinstance(data, duckdb.DuckDBPyRelation)
         self.schema = Schema(tuple(Column(n, _kind(t), str(t)) for n, t in zip(self.rel.columns, self.rel.types)))
+        self._equality: tuple[frozenset[str], frozenset[str]] | None = None
 
     def close(self) -> None:
         """Drop the temporary tables this backend made on a caller's connection; a connection of
@@ -218,6 +220,7 @@ class DuckDBBackend:
             return data
         if isinstance(data, (str, os.PathLike)) and connection is not None and not os.path.exists(os.fspath(data)) \
                 and not any(ch in os.fspath(data) for ch in "*?[/\\"):
+            self._caller_relation = True
             try:
                 return connection.table(os.fspath(data))
             except duckdb.Error as e:
@@ -282,6 +285,10 @@ class DuckDBBackend:
             elif isinstance(agg, A.VarPopOf) and col is not None and col.engine_type in _SQUARES_FIT_BIGINT:
                 exact_var.add(agg)
                 parts = _exact_var_parts(agg)
+            elif isinstance(agg, A.CountTrue) and agg.where is None:
+                numeric, strings = self._equality_columns()
+                cols = frozenset(agg.predicate.columns)
+                parts = [count_true_sql(agg.predicate, numeric & cols, strings & cols)]
             else:
                 parts = compile_scan(agg)
             aliases = [f"a{i}_{j}" for j in range(len(parts))]
@@ -296,6 +303,19 @@ class DuckDBBackend:
             out[agg] = _exact_var(*values) if agg in exact_var else \
                 _convert(agg, values, scalar_hll=agg in scalar_hll)
         return out
+
+    def _equality_columns(self) -> tuple[frozenset[str], frozenset[str]]:
+        """The numeric columns, and the string columns whose equality is byte by byte: no
+        collation can come with the data unless it is a caller's relation or table, and the
+        connection's default collation is the binary one."""
+        if self._equality is None:
+            numeric = frozenset(c.name for c in self.schema.columns if c.kind.is_numeric)
+            binary = not self._caller_relation and \
+                self.con.execute("SELECT current_setting('default_collation')").fetchall()[0][0] in ("", None)
+            strings = frozenset(c.name for c in self.schema.columns
+                                if binary and c.kind is Kind.STRING and c.engine_type == "VARCHAR")
+            self._equality = (numeric, strings)
+        return self._equality
 
     def run_stream(self, aggs: Sequence[A.KLLOf]) -> dict[A.Agg, Any]:
         """One pass streaming the values of every stream aggregation's column through Arrow. A

@@ -1,6 +1,7 @@
 """Scan sharing in a VerificationSuite: 1,000 constraints over 100 columns against 100.
 
     python -m benchmarks.checks_scaling [--rows 1000000] [--repeat 5] [--data-dir data]
+    python -m benchmarks.checks_scaling --spark [--master local[2]] [--repeat 3]
 
 A wide synthetic table (100 columns: 60 numeric, 40 string; NULLs in every column) is written to
 ``data/wide_<rows>.parquet`` once. Two suites run on it, interleaved in one process after a
@@ -153,14 +154,71 @@ def timed(con, sql: str) -> float:
     return time.perf_counter() - t
 
 
+def spark_main(path: str, args: argparse.Namespace) -> int:
+    """The small and large suites on a local Spark session (``--spark``), beside Spark's own floor:
+    as many trivial aggregates (``sum(x + k)``) as dq's large scan holds, in one ``agg``."""
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    from pyspark.sql import functions as F
+
+    from benchmarks.spark_run import spark_session
+    from dq import VerificationSuite
+
+    spark = spark_session(args.master, 4, "4g")
+    df = spark.read.parquet(path)
+    kinds = ("small", "large")
+    checks = {k: suites(k) for k in kinds}
+    runs: dict[str, list[float]] = {k: [] for k in (*kinds, "cheapest")}
+
+    def run(k: str) -> float:
+        t = time.perf_counter()
+        VerificationSuite().on_data(df).add_checks(checks[k]).run()
+        return time.perf_counter() - t
+
+    # as many as the large suite's DuckDB statement holds (Spark's plan holds about as many)
+    n_aggs = sum(count_aggregates(q) for q in run_suite(path, checks["large"])[2])
+    cheapest = [F.count(F.lit(1))] + [F.count(f"str_{i:02d}") for i in range(N_STRING)]
+    k = 0
+    while len(cheapest) < n_aggs:
+        cheapest += [F.sum(F.col(f"num_{i:02d}") + k) for i in range(N_NUMERIC)]
+        k += 1
+
+    def floor() -> float:
+        t = time.perf_counter()
+        df.agg(*cheapest[:n_aggs]).collect()
+        return time.perf_counter() - t
+
+    for k in kinds:
+        run(k)
+    floor()
+    for i in range(args.repeat):
+        for k in (kinds if i % 2 == 0 else kinds[::-1]):
+            runs[k].append(run(k))
+        runs["cheapest"].append(floor())
+    med = {k: statistics.median(v) for k, v in runs.items()}
+    out = {"rows": args.rows, "engine": f"spark {args.master}",
+           "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+           "load_average": os.getloadavg()[0],
+           **{k: {"median_s": med[k], "runs": runs[k], "ratio_to_small": med[k] / med["small"]} for k in runs}}
+    for k in runs:
+        print(f"spark {k:9s}: {med[k]:.2f} s, {med[k] / med['small']:.2f}x the small suite")
+    if not args.no_save:
+        RESULTS_DIR.mkdir(exist_ok=True)
+        (RESULTS_DIR / f"checks_scaling_spark_{args.rows}.json").write_text(json.dumps(out, indent=2) + "\n")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--rows", type=int, default=1_000_000)
     p.add_argument("--repeat", type=int, default=5)
     p.add_argument("--data-dir", default="data")
     p.add_argument("--no-save", action="store_true")
+    p.add_argument("--spark", action="store_true", help="run the small and large suites on Spark instead")
+    p.add_argument("--master", default="local[2]", help="the Spark master for --spark")
     args = p.parse_args(argv)
     path = str(generate_wide(Path(args.data_dir) / f"wide_{args.rows}.parquet", args.rows))
+    if args.spark:
+        return spark_main(path, args)
     import duckdb
 
     kinds = ("small", "large", "patterns")

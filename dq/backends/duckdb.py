@@ -25,7 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from dq import aggregations as A
-from dq.analyzers.basic import BOOLEAN_PATTERN, FRACTIONAL_PATTERN, INTEGRAL_PATTERN
+from dq.analyzers.basic import BOOLEAN_PATTERN, FRACTIONAL_PATTERN, INTEGRAL_PATTERN, regex_prefilter
 from dq.backends.duckdb_counts import count_true_sql
 from dq.backends.duckdb_hll import hll_bitstring_sql, hll_state_from_bitstring
 from dq.backends.results import convert_result
@@ -425,6 +425,19 @@ class DuckDBBackend:
         return self.source
 
 
+def regex_match_sql(column: str, pattern: str) -> str:
+    """Whether ``pattern`` matches somewhere in the value of ``column`` (quoted SQL); not TRUE for
+    NULL (NULL, or FALSE where the pattern's prefilter, ``regex_prefilter``, rules values out). DuckDB
+    evaluates a CASE branch only on the rows selected for it (an AND would evaluate both sides)."""
+    match = f"regexp_matches({column}, {sql_literal(pattern)})"
+    pre = regex_prefilter(pattern)
+    if pre is None:
+        return match
+    test = (f"contains({column}, {sql_literal(pre.literal)})" if pre.literal is not None
+            else f"strlen({column}) >= {pre.min_chars}")  # bytes: at least the characters
+    return f"CASE WHEN {test} THEN {match} ELSE FALSE END"
+
+
 def _short_engine_error(e: BaseException) -> str:
     lines = [ln for ln in str(e).strip().splitlines() if ln.strip()]
     return lines[0] if lines else type(e).__name__
@@ -536,7 +549,7 @@ _SCAN_RULES: dict[type, Callable[[Any], list[str]]] = {
     A.CountTrue: lambda a: [count_true_sql(a.predicate) if a.where is None
                             else _count_if(a.where, a.predicate.sql(DIALECT))],
     A.CountZeros: lambda a: [_count_if(a.where, f"{q(a.column)} = 0")],
-    A.CountRegex: lambda a: [_count_if(a.where, f"regexp_matches({q(a.column)}, {sql_literal(a.pattern)})")],
+    A.CountRegex: lambda a: [_count_if(a.where, regex_match_sql(q(a.column), a.pattern))],
     A.SumOf: lambda a: [f"sum({_only(q(a.column), a.where)})"],
     A.MinOf: lambda a: [f"min({_only(q(a.column), a.where)})"],
     A.MaxOf: lambda a: [f"max({_only(q(a.column), a.where)})"],

@@ -30,7 +30,7 @@ from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
 from dq import aggregations as A
-from dq.analyzers.basic import BOOLEAN_PATTERN, FRACTIONAL_PATTERN, INTEGRAL_PATTERN
+from dq.analyzers.basic import BOOLEAN_PATTERN, FRACTIONAL_PATTERN, INTEGRAL_PATTERN, regex_prefilter
 from dq.backends.results import convert_result
 from dq.backends.results import number as _number
 from dq.backends.spark_hll import hll_state_from_sketch
@@ -460,7 +460,7 @@ _SCAN_RULES: dict[type, Callable[[SparkBackend, Any], list[SparkColumn]]] = {
     A.CountTrue: lambda b, a: [_count_if(a.where, _expr(a.predicate))],
     A.CountZeros: lambda b, a: [_count_if(a.where, col(a.column) == F.lit(0))],
     # rlike is a search (Java's Matcher.find), as DuckDB's regexp_matches; NULL is no match
-    A.CountRegex: lambda b, a: [_count_if(a.where, col(a.column).rlike(java_regex(a.pattern)))],
+    A.CountRegex: lambda b, a: [_count_if(a.where, regex_match(a.column, a.pattern))],
     A.SumOf: _sum,
     A.MinOf: lambda b, a: [F.min(_only(col(a.column), a.where))],
     A.MaxOf: lambda b, a: [F.max(_only(col(a.column), a.where))],
@@ -481,6 +481,20 @@ _SCAN_RULES: dict[type, Callable[[SparkBackend, Any], list[SparkColumn]]] = {
 
 
 _MULTI_LINE = re.compile(r"\(\?[a-zA-Z]*m")
+
+
+def regex_match(column: str, pattern: str) -> SparkColumn:
+    """Whether ``pattern`` matches somewhere in ``column``; not TRUE for NULL. ``rlike`` is a search
+    (Java's Matcher.find), as DuckDB's regexp_matches. Where the pattern has a prefilter
+    (``regex_prefilter``), the regex runs only on the values passing it: a CASE evaluates its
+    branch lazily in Spark's generated code too."""
+    match = col(column).rlike(java_regex(pattern))
+    pre = regex_prefilter(pattern)
+    if pre is None:
+        return match
+    test = (col(column).contains(pre.literal) if pre.literal is not None
+            else F.length(col(column)) >= pre.min_chars)  # characters
+    return F.when(test, match).otherwise(F.lit(False))
 
 
 def java_regex(pattern: str) -> str:

@@ -81,6 +81,7 @@ from dq.analyzers.base import (
 )
 from dq.analyzers.basic import Completeness, Compliance, Maximum, MaxLength, Minimum, MinLength, PatternMatch
 from dq.analyzers.grouping import DuplicateRowCount, GroupingAnalyzer, Uniqueness, UniqueValueRatio
+from dq.backends.duckdb import regex_match_sql
 from dq.checks.assertions import Assertion, Between, Compare
 from dq.checks.check import CheckLevel
 from dq.checks.constraints import ConstraintResult
@@ -414,7 +415,7 @@ class RowLevelPlan(RowLevelExpressions):
         self.rid = f"{self._p}_rid"
 
     def _regex_sql(self, column: str, pattern: str) -> str:
-        return f"regexp_matches({self._q(column)}, {sql_literal(pattern)})"
+        return regex_match_sql(self._q(column), pattern)
 
     def _udf_arg_type(self, kind: Kind, column: str) -> Any:
         import duckdb

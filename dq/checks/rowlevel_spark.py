@@ -5,8 +5,9 @@ The per-constraint expressions are the ones DuckDB runs (``RowLevelExpressions``
 Spark SQL and evaluated with ``F.expr`` (predicates as the Spark backend renders them). Three
 kinds of helper column are computed first, with the Column API:
 
-* pattern matches: ``rlike`` with the pattern made Java-compatible by ``java_regex``, as the Spark
-  backend's PatternMatch metric (a search; the pattern is a literal, never SQL text);
+* pattern matches: ``regex_match``, the Spark backend's PatternMatch expression (``rlike`` with
+  the pattern made Java-compatible, behind its prefilter; a search; the pattern is a literal,
+  never SQL text);
 * Python assertions (a plain callable on Min/Max/MinLength/MaxLength): an Arrow UDF calling the
   assertion once per distinct value of each Arrow batch, as on DuckDB (pyspark 4.0, which has no
   ``arrow_udf``: a pandas UDF doing the same). An assertion that raises fails the row. The
@@ -57,7 +58,7 @@ from pyspark.sql import DataFrame, Window
 from pyspark.sql import functions as F
 
 from dq.analyzers.basic import Compliance
-from dq.backends.spark import DIALECT, col, java_regex
+from dq.backends.spark import DIALECT, col, regex_match
 from dq.checks.check import CheckLevel, parse_level
 from dq.checks.constraints import ConstraintResult
 from dq.checks.rowlevel import RowLevelExpressions, _Udf, target_paths, temp_path
@@ -121,8 +122,7 @@ class SparkRowLevelPlan(RowLevelExpressions):
         return self._q(found[0])
 
     def _regex_sql(self, column: str, pattern: str) -> str:
-        # rlike is a search (Java's Matcher.find), as DuckDB's regexp_matches; NULL gives NULL
-        return self._leaf(("regex", column, pattern), lambda: col(column).rlike(java_regex(pattern)))
+        return self._leaf(("regex", column, pattern), lambda: regex_match(column, pattern))
 
     def _udf_arg_type(self, kind: Kind, column: str) -> Any:
         return "double" if kind is Kind.FRACTIONAL else self.backend.schema.column(column).engine_type

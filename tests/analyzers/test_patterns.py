@@ -25,6 +25,8 @@ from hypothesis import strategies as st
 
 from dq import AnalysisRunner
 from dq.analyzers import PatternMatch, Patterns
+from dq.analyzers.basic import regex_prefilter
+from dq.backends.duckdb import regex_match_sql
 
 # Deequ's originals, verbatim from com.amazon.deequ.analyzers.Patterns (Scala triple-quoted strings,
 # so no escaping: the same text as these raw strings).
@@ -87,16 +89,61 @@ def test_new_patterns_use_only_shared_syntax():
         duckdb.sql("SELECT regexp_matches('x', $1)", params=[p]).fetchall()  # RE2 compiles it
 
 
+def _top_level_literal_runs(pattern: str) -> list[str]:
+    """The runs of consecutive literal characters at the top level of ``pattern`` (outside every
+    group, alternation and repetition), as Python's parser sees it: text every match contains."""
+    from re import _parser  # the parser of re itself (sre_parse before 3.11)
+
+    runs, cur = [], ""
+    for op, av in _parser.parse(pattern):
+        if op is _parser.LITERAL:
+            cur += chr(av)
+        else:
+            runs.append(cur)
+            cur = ""
+    return [r for r in [*runs, cur] if r]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_prefilters_hold_for_every_match(name: str):
+    """Every built-in pattern has a prefilter, and it is implied by a match: its literal is a
+    top-level literal run of the pattern (so in every match) or its length is at most the
+    pattern's minimum match width. The seeded, hypothesis and edge-case comparisons with Deequ
+    run the prefiltered expression on DuckDB beside the bare regex (duckdb_matches)."""
+    from re import _parser
+
+    p = getattr(Patterns, name)
+    pre = regex_prefilter(p)
+    assert pre is not None
+    if pre.literal is not None:
+        assert any(pre.literal in run for run in _top_level_literal_runs(p)), (name, _top_level_literal_runs(p))
+    else:
+        assert 0 < pre.min_chars <= _parser.parse(p).getwidth()[0]
+    assert regex_prefilter("^[A-Z]+$") is None
+
+
+def test_prefilter_sql_on_null_and_unicode():
+    con = duckdb.connect()
+    for name in NAMES:
+        p = getattr(Patterns, name)
+        got = con.execute(f"SELECT {regex_match_sql('c', p)} FROM (VALUES (NULL::VARCHAR), ('日本@'), ('😀😀😀😀😀😀😀😀😀')) t(c)").fetchall()
+        assert [g[0] is True for g in got] == [False, False, False], name
+
+
 def ref(name: str, s: str) -> bool:
     return REFERENCE[name].search(s) is not None
 
 
 def duckdb_matches(pattern: str, strings: list[str]) -> list[bool]:
-    """``regexp_matches(c, pattern)`` per row, as dq's DuckDB backend calls it, in one query."""
+    """``regexp_matches(c, pattern)`` per row, in one query, after checking that dq's DuckDB
+    expression (the regex behind its prefilter) gives the same on every row."""
     con = duckdb.connect()
     con.register("t", pa.table({"i": list(range(len(strings))), "c": pa.array(strings, pa.string())}))
-    rows = con.execute("SELECT regexp_matches(c, $1) FROM t ORDER BY i", [pattern]).fetchall()
+    rows = con.execute(f"SELECT regexp_matches(c, $1), {regex_match_sql('c', pattern)} FROM t ORDER BY i",
+                       [pattern]).fetchall()
     con.close()
+    differ = [(s, plain) for s, (plain, dq_expr) in zip(strings, rows) if plain != dq_expr]
+    assert not differ, f"the prefiltered expression differs from the regex on (string, regex): {differ[:10]}"
     return [r[0] for r in rows]
 
 

@@ -12,6 +12,7 @@ from dq.errors import (
     UnsupportedDataError,
 )
 from dq.metrics import BucketDistribution, Distribution, DistributionValue, Entity, KeyedValues, Metric
+from dq.gate import Gate, GateError, GateResult
 from dq.profiles import ColumnProfiler
 from dq.runner import AnalysisRunner, AnalyzerContext
 from dq.statestore import DirectoryStateStore, InMemoryStateStore
@@ -21,6 +22,9 @@ from dq.verification import AnomalyCheckConfig, CheckResult, VerificationResult,
 __version__ = "0.1.0"
 
 __all__ = [
+    "Gate",
+    "GateError",
+    "GateResult",
     "Rules",
     "ConstraintSuggestionRunner",
     "ColumnProfiler",

@@ -1,4 +1,5 @@
-"""Command line: ``dq analyze DATA [-a ANALYZER ...]`` and ``dq verify DATA --checks FILE``;
+"""Command line: ``dq analyze DATA [-a ANALYZER ...]``, ``dq verify DATA --checks FILE`` and
+``dq gate DATA --checks FILE --publish-to TARGET`` (``dq.gate``: exit 0 published, 1 blocked, 2 error);
 ``dq profile DATA [--format table|json]`` and ``dq suggest DATA [--rules default|extended|...]
 [--out checks.yaml]`` (column profiles and suggested checks, ``dq.profiles`` / ``dq.suggest``).
 
@@ -17,6 +18,7 @@ evaluated, and only dq's analyzers with literal arguments are accepted.
 from __future__ import annotations
 
 import argparse
+import json
 import ast
 import sys
 import time
@@ -130,6 +132,27 @@ def _verify(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _gate(args: argparse.Namespace) -> int:
+    from dq.gate import Gate, move_into_place
+
+    if args.publish_to and len(args.data) > 1:
+        raise InvalidOptionError("--publish-to", "one staged file or folder to move into place",
+                                 f"{len(args.data)} data paths")
+    data = args.data if len(args.data) > 1 else args.data[0]
+    gate = Gate(args.checks, fail_on=args.fail_on, report=args.report)
+    publish = move_into_place(data, args.publish_to, replace=not args.no_replace) if args.publish_to else None
+    result = gate.run(data, publish=publish)
+    if args.format == "json":
+        print(json.dumps(result.to_dict(), indent=2, default=str))
+    else:
+        print(result)
+        print(f"\n{'published to ' + args.publish_to if result.published and args.publish_to else result.decision}"
+              f" in {result.seconds:.2f} s")
+    if result.published:
+        return 0
+    return 1 if result.decision == "failed checks" else 2
+
+
 def _profile(args: argparse.Namespace) -> int:
     from dq.profiles import ColumnProfiler
 
@@ -198,6 +221,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     v.add_argument("--passing", help="write the rows passing every Error-level check here (Parquet)")
     v.add_argument("--failing", help="write the other rows here (Parquet), with the checks they failed")
     v.add_argument("--fail-on-warning", action="store_true", help="exit with status 1 on warnings too")
+    g = sub.add_parser("gate", help="verify a staged dataset and publish it only if it passed (exit 0 published, "
+                                    "1 failed checks, 2 error)")
+    g.add_argument("data", nargs="+", help="the staged file(s), glob or folder")
+    g.add_argument("-c", "--checks", action="append", required=True, help="YAML checks file (repeatable)")
+    g.add_argument("--publish-to", help="on success, move the staged file or folder here (atomic rename)")
+    g.add_argument("--no-replace", action="store_true", help="refuse to publish over an existing target")
+    g.add_argument("--fail-on", choices=["error", "warning"], default="error",
+                   help="the verdict that blocks publishing (default: error)")
+    g.add_argument("--report", help="write the gate's JSON report here (atomically, also when it fails)")
+    g.add_argument("--format", choices=["table", "json"], default="table")
     pr = sub.add_parser("profile", help="profile every column (one scan + one grouped query for histograms)")
     pr.add_argument("data", nargs="+", help="file(s), glob or folder")
     pr.add_argument("--format", choices=["table", "json"], default="table")
@@ -222,7 +255,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     sg.add_argument("--seed", type=int, default=None, help="seed of the train/test split")
     args = parser.parse_args(argv)
     try:
-        commands = {"analyze": _analyze, "verify": _verify, "profile": _profile, "suggest": _suggest}
+        commands = {"analyze": _analyze, "verify": _verify, "gate": _gate, "profile": _profile, "suggest": _suggest}
         return commands[args.command](args)
     except DQError as e:
         cause = f"{e.__cause__}" if e.__cause__ and str(e.__cause__).strip() else ""

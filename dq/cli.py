@@ -1,5 +1,6 @@
 """Command line: ``dq analyze DATA [-a ANALYZER ...]``, ``dq verify DATA --checks FILE`` and
-``dq gate DATA --checks FILE --publish-to TARGET`` (``dq.gate``: exit 0 published, 1 blocked, 2 error);
+``dq gate DATA --checks FILE|--pack PACK --publish-to TARGET`` (``dq.gate``: exit 0 published, 1 blocked,
+2 error);
 ``dq profile DATA [--format table|json]`` and ``dq suggest DATA [--rules default|extended|...]
 [--out checks.yaml]`` (column profiles and suggested checks, ``dq.profiles`` / ``dq.suggest``).
 
@@ -139,7 +140,18 @@ def _gate(args: argparse.Namespace) -> int:
         raise InvalidOptionError("--publish-to", "one staged file or folder to move into place",
                                  f"{len(args.data)} data paths")
     data = args.data if len(args.data) > 1 else args.data[0]
-    gate = Gate(args.checks, fail_on=args.fail_on, report=args.report)
+    checks, preflight = list(args.checks or []), []
+    if args.pack:
+        kind, _, table = args.pack.partition(":")
+        if kind != "redshift-stl" or not table:
+            raise InvalidOptionError("--pack", "redshift-stl:<table>, e.g. redshift-stl:stl_query", args.pack)
+        from dq.packs.redshift_stl import stl_checks, stl_preflight
+
+        checks += stl_checks(table)
+        preflight.append(stl_preflight(table))
+    if not checks:
+        raise InvalidOptionError("--checks/--pack", "a YAML checks file or a dataset pack", None)
+    gate = Gate(checks, fail_on=args.fail_on, report=args.report, preflight=preflight)
     publish = move_into_place(data, args.publish_to, replace=not args.no_replace) if args.publish_to else None
     result = gate.run(data, publish=publish)
     if args.format == "json":
@@ -150,7 +162,7 @@ def _gate(args: argparse.Namespace) -> int:
               f" in {result.seconds:.2f} s")
     if result.published:
         return 0
-    return 1 if result.decision == "failed checks" else 2
+    return 1 if result.decision in ("failed checks", "failed preflight") else 2
 
 
 def _profile(args: argparse.Namespace) -> int:
@@ -224,7 +236,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     g = sub.add_parser("gate", help="verify a staged dataset and publish it only if it passed (exit 0 published, "
                                     "1 failed checks, 2 error)")
     g.add_argument("data", nargs="+", help="the staged file(s), glob or folder")
-    g.add_argument("-c", "--checks", action="append", required=True, help="YAML checks file (repeatable)")
+    g.add_argument("-c", "--checks", action="append", help="YAML checks file (repeatable)")
+    g.add_argument("--pack", help="a dataset pack's checks and preflight, e.g. redshift-stl:stl_query "
+                                  "(the export folder of one STL table)")
     g.add_argument("--publish-to", help="on success, move the staged file or folder here (atomic rename)")
     g.add_argument("--no-replace", action="store_true", help="refuse to publish over an existing target")
     g.add_argument("--fail-on", choices=["error", "warning"], default="error",

@@ -11,6 +11,10 @@
 
 The decision, in order (``GateResult.decision`` records which step ended it):
 
+0. **preflight** (optional): callables that look at the data before any query (its file layout,
+   its Parquet footers) and return the problems they found; any problem means *not published*
+   ("failed preflight"), and so does an exception ("verification error"). Dataset packs
+   (``dq.packs``) use them for what no metric expresses, such as files outside the partition layout.
 1. **verify**: the checks run as one ``VerificationSuite`` (metrics saved to ``repository`` under
    ``result_key`` when given, whatever the verdict: a failed delivery belongs in the history).
    Any exception (unreadable data, a broken predicate, the engine failing) means *not published*.
@@ -66,8 +70,9 @@ class GateError(DQError):
 
 @dataclass
 class GateResult:
-    """What a gate run did. ``decision`` is the step that ended it: "published", "failed checks"
-    (the verdict blocked it), "verification error" or "publish error" (an exception, in ``error``)."""
+    """What a gate run did. ``decision`` is the step that ended it: "published", "failed preflight"
+    (``problems`` lists what the preflight checks found), "failed checks" (the verdict blocked it;
+    ``failed_constraints``), "verification error" or "publish error" (an exception, in ``error``)."""
 
     published: bool
     decision: str
@@ -78,6 +83,7 @@ class GateResult:
     seconds: float = 0.0
     report_path: str | None = None
     failed_constraints: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
 
     def raise_for_status(self) -> GateResult:
         """This result if the dataset was published, else a ``GateError`` (its cause the error)."""
@@ -93,6 +99,7 @@ class GateResult:
             "reason": self.reason,
             "status": None if self.status is None else self.status.value,
             "failed_constraints": self.failed_constraints,
+            "problems": self.problems,
             "seconds": round(self.seconds, 6),
             "time": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         }
@@ -104,6 +111,8 @@ class GateResult:
 
     def __str__(self) -> str:
         head = f"{'PUBLISHED' if self.published else 'NOT PUBLISHED'} ({self.decision}): {self.reason}"
+        if self.problems:
+            head += "\n" + "\n".join(f"  - {p}" for p in self.problems)
         return head if self.verification is None else f"{head}\n\n{self.verification.render()}"
 
 
@@ -115,11 +124,12 @@ class Gate:
     ``repository`` / ``result_key``: save the run's metrics, as ``VerificationSuite`` does.
     ``report``: a path to write the JSON report to, after every run.
     ``connection``: the DuckDB connection to read data through (as ``VerificationSuite.on_data``).
+    ``preflight``: callables ``f(data) -> list[str]`` run first; any problem they return blocks.
     """
 
     def __init__(self, checks: Iterable[Check | str | os.PathLike[str]], *, fail_on: str = "error",
                  repository: Any = None, result_key: Any = None, report: str | os.PathLike[str] | None = None,
-                 connection: Any = None):
+                 connection: Any = None, preflight: Iterable[Callable[[Any], Iterable[str]]] = ()):
         from dq.checks import load
 
         if isinstance(checks, (Check, str, os.PathLike)):
@@ -141,6 +151,11 @@ class Gate:
         if result_key is not None and repository is None:
             raise InvalidOptionError("repository", "a metrics repository when result_key is given", None,
                                      owner="Gate")
+        self.preflight = list(preflight)
+        for f in self.preflight:
+            if not callable(f):
+                raise InvalidOptionError("preflight", "callables taking the data and returning problems", f,
+                                         owner="Gate")
         self.checks = loaded
         self.fail_on = fail_on
         self.repository = repository
@@ -165,6 +180,15 @@ class Gate:
         if publish is not None and not callable(publish):
             raise InvalidOptionError("publish", "a callable taking no arguments", publish, owner="Gate.run")
         start = time.perf_counter()
+        try:
+            problems = [str(p) for f in self.preflight for p in f(data)]
+        except Exception as e:
+            result = GateResult(False, "verification error", f"a preflight check could not run: {_one_line(e)}",
+                                error=e)
+            return self._finish(result, start)
+        if problems:
+            reason = f"{len(problems)} preflight problem(s), the first: {problems[0]}"
+            return self._finish(GateResult(False, "failed preflight", reason, problems=problems), start)
         try:
             verification = self.verify(data)
         except Exception as e:  # fail closed: whatever went wrong, nothing is published

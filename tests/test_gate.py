@@ -244,3 +244,22 @@ def test_cli_gate_publishes_and_blocks(tmp_path, capsys):
     assert cli(["gate", str(tmp_path / "missing.parquet"), "-c", str(checks)]) == 2
     assert cli(["gate", staged, "-c", str(tmp_path / "no-such-checks.yaml")]) == 2
     assert "no-such-checks.yaml" in capsys.readouterr().err
+
+
+def test_preflight_problems_block_before_any_query(tmp_path):
+    calls = []
+    result = Gate([ERRORS], preflight=[lambda d: [], lambda d: ["file x.csv is empty", "no manifest"]]).run(
+        GOOD, publish=lambda: calls.append(1))
+    assert not result.published and result.decision == "failed preflight" and calls == []
+    assert result.problems == ["file x.csv is empty", "no manifest"] and result.verification is None
+    assert "2 preflight problem(s), the first: file x.csv is empty" in result.reason
+    assert "  - no manifest" in str(result)
+
+
+def test_preflight_that_raises_fails_closed():
+    def broken(data):
+        raise OSError("permission denied: manifest.json")
+    result = Gate([ERRORS], preflight=[broken]).run(GOOD, publish=lambda: 1 / 0)
+    assert not result.published and result.decision == "verification error" and "manifest.json" in result.reason
+    with pytest.raises(InvalidOptionError, match="preflight"):
+        Gate([ERRORS], preflight=["not callable"])

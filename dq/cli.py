@@ -19,8 +19,8 @@ evaluated, and only dq's analyzers with literal arguments are accepted.
 from __future__ import annotations
 
 import argparse
-import json
 import ast
+import json
 import sys
 import time
 from collections.abc import Sequence
@@ -234,7 +234,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     v.add_argument("--failing", help="write the other rows here (Parquet), with the checks they failed")
     v.add_argument("--fail-on-warning", action="store_true", help="exit with status 1 on warnings too")
     g = sub.add_parser("gate", help="verify a staged dataset and publish it only if it passed (exit 0 published, "
-                                    "1 failed checks, 2 error)")
+                                    "1 blocked by the checks or the preflight, 2 error)")
     g.add_argument("data", nargs="+", help="the staged file(s), glob or folder")
     g.add_argument("-c", "--checks", action="append", help="YAML checks file (repeatable)")
     g.add_argument("--pack", help="a dataset pack's checks and preflight, e.g. redshift-stl:stl_query "

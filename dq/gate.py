@@ -49,7 +49,7 @@ from pathlib import Path
 from typing import Any
 
 from dq._files import write_atomic
-from dq.checks.check import Check, CheckLevel, CheckStatus
+from dq.checks.check import Check, CheckStatus
 from dq.errors import DQError, InvalidOptionError
 
 __all__ = ["Gate", "GateError", "GateResult", "move_into_place", "GATE_REPORT_SCHEMA"]
@@ -195,10 +195,10 @@ class Gate:
             result = GateResult(False, "verification error", f"the checks could not run: {_one_line(e)}", error=e)
             return self._finish(result, start)
         status = verification.status
-        blocking = {CheckLevel.ERROR} if self.fail_on == "error" else {CheckLevel.ERROR, CheckLevel.WARNING}
+        blocking = _FAIL_ON[self.fail_on]  # a check's status is its level when it failed
         failed = [f"{cr.check.description}: {r.constraint.name}" + (f" ({r.message})" if r.message else "")
-                  for cr, r in verification.constraint_results() if not r.is_success and cr.check.level in blocking]
-        if status in _FAIL_ON[self.fail_on]:
+                  for cr, r in verification.constraint_results() if not r.is_success and cr.status in blocking]
+        if status in blocking:
             reason = (f"verification status {status.value}; {len(failed)} constraint(s) failed"
                       + (f", the first: {failed[0]}" if failed else ""))
             return self._finish(GateResult(False, "failed checks", reason, status, verification,

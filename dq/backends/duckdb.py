@@ -12,11 +12,11 @@ escaped literals (``dq.predicates.sql_literal``).
 from __future__ import annotations
 
 import functools
-from fractions import Fraction
 import glob
 import os
 import uuid
 from collections.abc import Callable, Sequence
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -546,8 +546,8 @@ _SCAN_RULES: dict[type, Callable[[Any], list[str]]] = {
     # with a where, count_if(w AND x IS NOT NULL) is ~15% cheaper than count(CASE WHEN w THEN x END)
     A.CountNonNull: lambda a: [f"count({q(a.column)})" if a.where is None
                                else _count_if(a.where, f"{q(a.column)} IS NOT NULL")],
-    A.CountTrue: lambda a: [count_true_sql(a.predicate) if a.where is None
-                            else _count_if(a.where, a.predicate.sql(DIALECT))],
+    # without a where, run_scan writes it with count_true_sql, which needs the backend's column facts
+    A.CountTrue: lambda a: [_count_if(a.where, a.predicate.sql(DIALECT))],
     A.CountZeros: lambda a: [_count_if(a.where, f"{q(a.column)} = 0")],
     A.CountRegex: lambda a: [_count_if(a.where, regex_match_sql(q(a.column), a.pattern))],
     A.SumOf: lambda a: [f"sum({_only(q(a.column), a.where)})"],

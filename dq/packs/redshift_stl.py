@@ -51,7 +51,7 @@ from dq.errors import InvalidOptionError, closest_names
 
 __all__ = ["STL_TABLES", "StlTable", "stl_checks", "stl_gate", "stl_preflight"]
 
-INT, BIGINT, TS, CHAR = "integer", "bigint", "timestamp", "character"
+INT, BIGINT, TS = "integer", "bigint", "timestamp"  # and "character"
 
 
 @dataclass(frozen=True)
@@ -66,10 +66,6 @@ class StlTable:
     partition_time: str | None
     fresh_time: str | None
     daily: bool
-
-    @property
-    def column_names(self) -> list[str]:
-        return [c for c, _ in self.columns]
 
 
 def _cols(spec: str) -> tuple[tuple[str, str], ...]:
